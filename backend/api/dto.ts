@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { Role } from '../services/tokens.ts';
+
+export const LoginBody = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+
+export const Nip = z
+  .string()
+  .regex(/^\d{18}$/, 'NIP must be 18 digits')
+  .describe('Nomor Induk Pegawai (18 digits)');
+
+export const EmployeeCreate = z
+  .object({
+    nip: Nip,
+    name: z.string().trim().min(1).max(200),
+    kind: z.enum(['PNS', 'PPPK']).default('PNS'),
+    unitId: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe('defaults to the default unit (or the caller’s unit)'),
+    active: z.boolean().default(true),
+  })
+  .strict();
+
+export const EmployeeQuery = z.object({
+  unitId: z.string().optional(),
+  q: z.string().max(100).optional(),
+  take: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+export const TerminalCreate = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    siteId: z.string().min(1).max(64).optional().describe('defaults to the default site'),
+  })
+  .strict();
+
+export const EventsQuery = z.object({
+  employeeId: z.string().max(32).optional(),
+  terminalId: z.string().max(64).optional(),
+  from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  take: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
+
+export const UserCreate = z
+  .object({
+    username: z.string().min(3).max(64),
+    password: z.string().min(10).max(256),
+    role: Role,
+    unitId: z.string().optional(),
+  })
+  .strict();

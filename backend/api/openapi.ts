@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+type Doc = {
+  method: string;
+  path: string;
+  summary: string;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  auth: boolean;
+};
+
+/** Routes describe themselves here; `/api/openapi.json` is built from the same zod schemas that validate. */
+export class OpenApiRegistry {
+  private readonly docs: Doc[] = [];
+  add(d: Doc): void {
+    this.docs.push(d);
+  }
+
+  document(version: string): object {
+    const paths: Record<string, Record<string, object>> = {};
+    for (const d of this.docs) {
+      const path = d.path.replace(/:(\w+)/g, '{$1}');
+      const op: Record<string, unknown> = {
+        summary: d.summary,
+        responses: {
+          '200': { description: 'OK' },
+          default: { description: 'Error: {error:{code,message}}' },
+        },
+      };
+      if (d.auth) op.security = [{ bearer: [] }];
+      if (d.body)
+        op.requestBody = {
+          content: { 'application/json': { schema: z.toJSONSchema(d.body, { io: 'input' }) } },
+        };
+      if (d.query) {
+        const js = z.toJSONSchema(d.query, { io: 'input' }) as {
+          properties?: Record<string, object>;
+          required?: string[];
+        };
+        op.parameters = Object.entries(js.properties ?? {}).map(([name, schema]) => ({
+          name,
+          in: 'query',
+          required: js.required?.includes(name) ?? false,
+          schema,
+        }));
+      }
+      paths[path] ??= {};
+      (paths[path] as Record<string, object>)[d.method] = op;
+    }
+    return {
+      openapi: '3.1.0',
+      info: { title: 'Absensi ASN API', version },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      paths,
+    };
+  }
+}

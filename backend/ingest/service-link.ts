@@ -1,0 +1,79 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import { SERVICE_USERNAME } from '../../broker/credentials.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { decodePayload, parseTopic, StatusPayload, topics } from '../../protocol/index.ts';
+import type { AckPublisher } from './ports.ts';
+
+export type ServiceLinkOptions = {
+  url: string;
+  secret: string;
+  instanceId: string;
+  log: Logger;
+  onEvent: (topic: string, payload: Buffer) => void;
+  onStatus: (terminalId: string, status: StatusPayload | null, raw: Buffer) => void;
+};
+
+/** The backend's MQTT connection: receives every terminal's events and status, sends acks. */
+export class ServiceLink implements AckPublisher {
+  private client: MqttClient | undefined;
+  constructor(private readonly o: ServiceLinkOptions) {}
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  start(): Promise<void> {
+    return new Promise((resolve) => {
+      const client = mqtt.connect(this.o.url, {
+        clientId: `svc.${this.o.instanceId}`,
+        username: SERVICE_USERNAME,
+        password: this.o.secret,
+        // A persistent session: while this backend restarts, a still-running broker keeps its QoS 1 messages.
+        clean: false,
+        reconnectPeriod: 1000,
+      });
+      this.client = client;
+      client.on('connect', () => {
+        this.o.log.info({ url: this.o.url }, 'service link connected');
+        client.subscribe([topics.allEvents, topics.allStatus], { qos: 1 }, (err) => {
+          if (err) this.o.log.error({ err: err.message }, 'subscribe failed');
+          resolve();
+        });
+      });
+      client.on('error', (err) => this.o.log.warn({ err: err.message }, 'service link error'));
+      client.on('message', (topic, payload) => {
+        const t = parseTopic(topic);
+        if (t.kind === 'terminal' && t.leaf === 'status') {
+          const d = decodePayload(StatusPayload, payload, 16_384);
+          this.o.onStatus(t.terminalId, d.ok ? d.value : null, payload);
+        } else {
+          this.o.onEvent(topic, payload);
+        }
+      });
+    });
+  }
+
+  publishAck(terminalId: string, payload: string): Promise<void> {
+    const c = this.client;
+    if (!c) return Promise.reject(new Error('not started'));
+    return new Promise((resolve, reject) => {
+      c.publish(topics.ack(terminalId), payload, { qos: 1 }, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  /** Retained, so a kiosk gets it on every (re)connect. */
+  publishConfig(terminalId: string, payload: string): Promise<void> {
+    const c = this.client;
+    if (!c) return Promise.reject(new Error('not started'));
+    return new Promise((resolve, reject) => {
+      c.publish(topics.config(terminalId), payload, { qos: 1, retain: true }, (err) =>
+        err ? reject(err) : resolve(),
+      );
+    });
+  }
+
+  async stop(): Promise<void> {
+    const c = this.client;
+    if (c) await new Promise<void>((r) => c.end(false, {}, () => r()));
+  }
+}

@@ -1,0 +1,42 @@
+import type { TerminalCredential, TerminalDirectory } from '../../broker/ports.ts';
+import type { Db } from './db.ts';
+
+export class TerminalRepository implements TerminalDirectory {
+  constructor(private readonly db: Db) {}
+
+  async findTerminal(id: string): Promise<TerminalCredential | null> {
+    const t = await this.db.prisma.terminal.findUnique({
+      where: { id },
+      select: { id: true, siteId: true, secretHash: true, active: true },
+    });
+    return t;
+  }
+
+  create(data: { id: string; name: string; siteId: string; secretHash: string }) {
+    return this.db.prisma.terminal.create({ data });
+  }
+
+  list(siteIds?: string[]) {
+    return this.db.prisma.terminal.findMany({
+      where: siteIds ? { siteId: { in: siteIds } } : {},
+      orderBy: { createdAt: 'asc' },
+      select: {
+        id: true,
+        name: true,
+        siteId: true,
+        active: true,
+        online: true,
+        lastStatus: true,
+        lastStatusAt: true,
+        createdAt: true,
+      },
+    });
+  }
+
+  async recordStatus(id: string, online: boolean, statusJson: string, at: Date): Promise<void> {
+    await this.db.prisma.terminal.updateMany({
+      where: { id },
+      data: { online, lastStatus: statusJson, lastStatusAt: at },
+    });
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * Composition root of the central server: database, broker (embedded unless
+ * MQTT_URL points elsewhere), the ingest and the REST API.
+ */
+
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createBroker } from '../broker/broker.ts';
+import { loadServiceSecret } from '../broker/credentials.ts';
+import { type Listener, listenMqtt, listenMqtts } from '../broker/server.ts';
+import { logger } from '../lib/logger.ts';
+import { createApp } from './api/app.ts';
+import type { Config } from './config.ts';
+import { migrateDatabase, openDatabase } from './db/database.ts';
+import { IngestService } from './ingest/ingest.service.ts';
+import { ServiceLink } from './ingest/service-link.ts';
+import type { Db } from './repositories/db.ts';
+import { EventRepository } from './repositories/event.repository.ts';
+import { RejectionRepository } from './repositories/rejection.repository.ts';
+import { TerminalRepository } from './repositories/terminal.repository.ts';
+import { AuthService } from './services/auth.service.ts';
+import { DirectoryService } from './services/directory.service.ts';
+import { TerminalConfigService } from './services/terminal-config.service.ts';
+import { TokenService } from './services/tokens.ts';
+
+export const VERSION = '0.1.0';
+
+export type RunningServer = {
+  httpPort: number;
+  mqttPort: number | undefined;
+  mqttsPort: number | undefined;
+  db: Db;
+  ingest: IngestService;
+  rejections: RejectionRepository;
+  close(): Promise<void>;
+};
+
+export async function startServer(cfg: Config): Promise<RunningServer> {
+  const log = logger('backend');
+  const t0 = Date.now();
+  await migrateDatabase(cfg.DATABASE_URL);
+  const database = await openDatabase(cfg.DATABASE_URL);
+  const db: Db = { prisma: database.prisma, provider: database.provider };
+  log.info({ provider: db.provider, ms: Date.now() - t0 }, 'database ready');
+
+  const serviceSecret = loadServiceSecret(cfg.MQTT_SERVICE_SECRET, cfg.serviceSecretFile);
+  const authSecret = loadServiceSecret(cfg.AUTH_SECRET, cfg.authSecretFile);
+  const terminals = new TerminalRepository(db);
+  const rejections = new RejectionRepository(db, logger('rejections'));
+  const events = new EventRepository(db);
+
+  const listeners: Listener[] = [];
+  let mqttUrl = cfg.MQTT_URL;
+  let closeBroker: (() => Promise<void>) | undefined;
+  if (!mqttUrl) {
+    const { aedes } = await createBroker({
+      directory: terminals,
+      serviceSecret,
+      rejections,
+      log: logger('broker'),
+    });
+    const plain = await listenMqtt(aedes, cfg.MQTT_PORT, cfg.MQTT_HOST);
+    listeners.push(plain);
+    if (cfg.MQTT_TLS_CERT && cfg.MQTT_TLS_KEY) {
+      listeners.push(
+        await listenMqtts(aedes, cfg.MQTTS_PORT, cfg.MQTT_HOST, cfg.MQTT_TLS_CERT, cfg.MQTT_TLS_KEY),
+      );
+    }
+    mqttUrl = `mqtt://127.0.0.1:${plain.port}`;
+    closeBroker = () => new Promise((r) => aedes.close(() => r()));
+    log.info({ ports: listeners.map((l) => l.port) }, 'embedded broker listening');
+  }
+
+  let ingest: IngestService | undefined;
+  const configs = new TerminalConfigService(db, {
+    publish: (tid, payload) => link.publishConfig(tid, payload),
+  });
+  const link = new ServiceLink({
+    url: mqttUrl,
+    secret: serviceSecret,
+    instanceId: cfg.INSTANCE_ID,
+    log: logger('service-link'),
+    onEvent: (topic, payload) => ingest?.accept(topic, payload),
+    onStatus: (tid, status, raw) => {
+      const online = status?.state === 'online';
+      if (online) {
+        // A kiosk that just came online gets its config with the server's time, so it can tell
+        // whether its clock (a Pi has no RTC) can be trusted for the punches it stamps.
+        configs
+          .sendTo(tid)
+          .catch((err: unknown) => log.warn({ err, terminalId: tid }, 'could not send config'));
+      }
+      terminals.recordStatus(tid, online, raw.toString(), new Date()).catch((err: unknown) => {
+        log.warn({ err, terminalId: tid }, 'could not record terminal status');
+      });
+    },
+  });
+  ingest = new IngestService({
+    store: events,
+    rejections,
+    acks: link,
+    log: logger('ingest'),
+    skewToleranceMs: cfg.CLOCK_SKEW_TOLERANCE_MS,
+  });
+  const ing = ingest;
+
+  const tokens = new TokenService(authSecret);
+  const auth = new AuthService(db, tokens, logger('auth'));
+  const directory = new DirectoryService(db, terminals, () => ing.forgetEmployees());
+  await directory.ensureDefaults(cfg.DEFAULT_TIME_ZONE);
+  await auth.bootstrapAdmin(cfg.ADMIN_USERNAME, cfg.ADMIN_PASSWORD);
+
+  await link.start();
+
+  const publicMqtt = cfg.PUBLIC_MQTT_URL;
+  const mqttPort = listeners[0]?.port ?? cfg.MQTT_PORT;
+  const app = createApp({
+    auth,
+    tokens,
+    directory,
+    terminals,
+    events,
+    log: logger('api'),
+    version: VERSION,
+    mqttUrlFor: (req) => publicMqtt ?? `mqtt://${req.hostname}:${mqttPort}`,
+    health: async () => {
+      const dbOk = await db.prisma.$queryRawUnsafe('SELECT 1').then(
+        () => true,
+        () => false,
+      );
+      return { db: dbOk, broker: link.connected };
+    },
+  });
+  const http: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(cfg.PORT, cfg.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  const httpPort = (http.address() as AddressInfo).port;
+  log.info({ httpPort, mqttUrl, ms: Date.now() - t0 }, 'server ready');
+
+  return {
+    httpPort,
+    mqttPort: listeners[0]?.port,
+    mqttsPort: listeners[1]?.port,
+    db,
+    ingest: ing,
+    rejections,
+    async close() {
+      const closed = new Promise<void>((r) => http.close(() => r()));
+      http.closeAllConnections();
+      await closed;
+      await link.stop();
+      await ing.settled();
+      await rejections.flush();
+      for (const l of listeners) await l.close();
+      await closeBroker?.();
+      await database.close();
+    },
+  };
+}

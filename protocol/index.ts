@@ -1,0 +1,3 @@
+export * from './decode.ts';
+export * from './schemas.ts';
+export * from './topics.ts';

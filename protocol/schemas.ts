@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { PROTOCOL_VERSION } from './topics.ts';
+
+/** Largest event payload the backend accepts; a punch is ~400 bytes. */
+export const MAX_EVENT_BYTES = 4096;
+
+const isoWithOffset = z.iso
+  .datetime({ offset: true })
+  .describe('ISO 8601 instant with offset, e.g. 2026-11-30T07:29:12.345+07:00');
+const version = z.literal(PROTOCOL_VERSION).describe('protocol version');
+
+export const PunchMethod = z.enum(['face', 'card', 'pin']);
+export type PunchMethod = z.infer<typeof PunchMethod>;
+
+export const ClockState = z
+  .object({
+    synced: z.boolean().describe('kiosk clock disciplined by NTP/server time'),
+    offsetMs: z.number().int().optional().describe('estimated kiosk clock minus server clock'),
+    source: z.string().max(32).optional(),
+  })
+  .strict();
+export type ClockState = z.infer<typeof ClockState>;
+
+export const Liveness = z
+  .object({
+    checked: z.boolean(),
+    passed: z.boolean().optional(),
+    method: z.string().max(32).optional(),
+  })
+  .strict();
+
+export const EventPayload = z
+  .object({
+    v: version,
+    id: z.uuid().describe('made on the kiosk (UUIDv7); the idempotency key'),
+    seq: z.number().int().positive().describe('per-terminal, increasing'),
+    employeeId: z
+      .string()
+      .regex(/^[0-9A-Za-z.-]{1,32}$/)
+      .describe('NIP'),
+    method: PunchMethod,
+    capturedAt: isoWithOffset.describe('kiosk clock at capture'),
+    sentAt: isoWithOffset.describe('kiosk clock at this (re)send; with receivedAt it measures clock skew'),
+    clock: ClockState,
+    score: z.number().min(0).max(1).optional(),
+    distance: z.number().min(0).max(10).optional(),
+    liveness: Liveness.optional(),
+  })
+  .strict();
+export type EventPayload = z.infer<typeof EventPayload>;
+
+export const RejectCode = z.enum([
+  'BAD_JSON',
+  'SCHEMA',
+  'TOO_LARGE',
+  'VERSION',
+  'TOPIC',
+  'ACL',
+  'UNKNOWN_TERMINAL',
+]);
+export type RejectCode = z.infer<typeof RejectCode>;
+
+export const AckPayload = z
+  .object({
+    v: version,
+    ids: z.array(z.string()).describe('event ids now committed (duplicates included)'),
+    rejected: z
+      .array(z.object({ id: z.string().optional(), code: RejectCode, reason: z.string() }))
+      .optional()
+      .describe('messages refused, with the reason'),
+    serverTime: isoWithOffset,
+  })
+  .strict();
+export type AckPayload = z.infer<typeof AckPayload>;
+
+export const StatusPayload = z
+  .object({
+    v: version,
+    state: z.enum(['online', 'offline']),
+    ts: isoWithOffset.optional(),
+    outboxDepth: z.number().int().min(0).optional(),
+    oldestPendingAt: isoWithOffset.optional(),
+    galleryVersion: z.number().int().min(0).optional(),
+    modelVersion: z.string().max(64).optional(),
+    clock: ClockState.optional(),
+    temperatureC: z.number().optional(),
+    appVersion: z.string().max(32).optional(),
+  })
+  .strict();
+export type StatusPayload = z.infer<typeof StatusPayload>;
+
+export const ConfigPayload = z
+  .object({
+    v: version,
+    serverTime: isoWithOffset,
+    timeZone: z.string(),
+    siteId: z.string(),
+    cooldownSeconds: z.number().int().min(0).default(60),
+    match: z
+      .object({
+        threshold: z.number().positive(),
+        margin: z.number().min(0),
+        frames: z.number().int().min(1),
+      })
+      .partial()
+      .optional(),
+    livenessLevel: z.enum(['off', 'active', 'strict']).default('off'),
+  })
+  .strict();
+export type ConfigPayload = z.infer<typeof ConfigPayload>;
+
+/** The LWT a kiosk registers: the broker publishes it retained when the kiosk drops. */
+export const OFFLINE_STATUS: StatusPayload = { v: PROTOCOL_VERSION, state: 'offline' };

@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+
+/** A free loopback port (there is a small race between closing and reuse; fine for tests). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+export type Proc = {
+  child: ChildProcess;
+  /** Resolves with the exit code (or the signal name). */
+  exited: Promise<number | string>;
+  /** Lines of stdout seen so far. */
+  lines: string[];
+  waitFor(pred: (line: string) => boolean, timeoutMs?: number): Promise<string>;
+  kill(signal?: NodeJS.Signals): Promise<number | string>;
+};
+
+/** Runs a TypeScript entry point of this repo as a real child process, logging to `logFile`. */
+export function runTs(entry: string, args: string[], env: Record<string, string>, logFile: string): Proc {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const lines: string[] = [];
+  const waiters: Array<{ pred: (l: string) => boolean; resolve: (l: string) => void }> = [];
+  let buf = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    log.write(chunk);
+    buf += chunk.toString();
+    let i = buf.indexOf('\n');
+    while (i >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      lines.push(line);
+      for (const w of [...waiters]) {
+        if (w.pred(line)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
+      }
+      i = buf.indexOf('\n');
+    }
+  });
+  child.stderr?.on('data', (chunk: Buffer) => log.write(chunk));
+  const exited = new Promise<number | string>((resolve) => {
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+  return {
+    child,
+    exited,
+    lines,
+    waitFor(pred, timeoutMs = 60_000) {
+      const seen = lines.find(pred);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`timeout waiting in ${entry}; see ${logFile}`)),
+          timeoutMs,
+        );
+        waiters.push({
+          pred,
+          resolve: (l) => {
+            clearTimeout(timer);
+            resolve(l);
+          },
+        });
+        void exited.then((code) => {
+          clearTimeout(timer);
+          reject(new Error(`${entry} exited (${code}) before the expected line; see ${logFile}`));
+        });
+      });
+    },
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export function readyLine(l: string): boolean {
+  return l.startsWith('{"ready":true');
+}
