@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { decodePayload, EventPayload, MAX_EVENT_BYTES, parseTopic, topics } from '../../protocol/index.ts';
+import { goodEvent } from '../support/punches.ts';
+
+const decode = (p: unknown) =>
+  decodePayload(EventPayload, typeof p === 'string' ? p : JSON.stringify(p), MAX_EVENT_BYTES);
+
+describe('protocol v1', () => {
+  it('builds and parses topics', () => {
+    expect(topics.event('k1')).toBe('att/v1/t/k1/event');
+    expect(parseTopic('att/v1/t/k1/event')).toEqual({ kind: 'terminal', terminalId: 'k1', leaf: 'event' });
+    expect(parseTopic('att/v1/site/s1/gallery')).toEqual({ kind: 'site', siteId: 's1', leaf: 'gallery' });
+    expect(parseTopic('att/v2/t/k1/event').kind).toBe('other');
+    expect(parseTopic('att/v1/t/k1/event/extra').kind).toBe('other');
+  });
+
+  it('accepts a valid event', () => {
+    const e = goodEvent(1);
+    expect(decode(e)).toEqual({ ok: true, value: e });
+  });
+
+  it.each([
+    ['{"v":1,', 'BAD_JSON', /not JSON/],
+    [{ ...goodEvent(1), v: 2 }, 'VERSION', /unsupported protocol version 2/],
+    [{ ...goodEvent(1), seq: 0 }, 'SCHEMA', /seq/],
+    [{ ...goodEvent(1), capturedAt: '2026-11-30 07:00' }, 'SCHEMA', /capturedAt/],
+    [{ ...goodEvent(1), extra: true }, 'SCHEMA', /extra|Unrecognized/],
+    [{ ...goodEvent(1), id: 'not-a-uuid' }, 'SCHEMA', /id/],
+    [{ ...goodEvent(1), pad: 'x'.repeat(MAX_EVENT_BYTES) }, 'TOO_LARGE', /limit 4096/],
+  ])('refuses %j as %s', (payload, code, reason) => {
+    const d = decode(payload);
+    expect(d.ok).toBe(false);
+    if (!d.ok) {
+      expect(d.code).toBe(code);
+      expect(d.reason).toMatch(reason);
+    }
+  });
+
+  it('keeps the id of a refused event so the kiosk can be told which one', () => {
+    const e = { ...goodEvent(1), method: 'x' };
+    const d = decode(e);
+    expect(d.ok === false && d.id).toBe(e.id);
+  });
+});
