@@ -26,6 +26,7 @@ export class Kiosk {
   readonly sender: OutboxSender;
   readonly clock = new KioskClock();
   private statusTimer: NodeJS.Timeout | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
   private drainedWaiters: Array<() => void> = [];
   config: ConfigPayload | undefined;
 
@@ -66,6 +67,14 @@ export class Kiosk {
       if (this.link.connected) this.link.publishStatus(this.status());
     }, this.cfg.statusIntervalMs ?? 30_000);
     this.statusTimer.unref();
+    // Acknowledged punches stay a week for local audit, then go.
+    const prune = () => {
+      const n = this.outbox.prune(7 * 24 * 3600_000);
+      if (n > 0) this.log.info({ pruned: n }, 'pruned acknowledged punches');
+    };
+    prune();
+    this.pruneTimer = setInterval(prune, 3600_000);
+    this.pruneTimer.unref();
   }
 
   private onConfig(raw: Buffer, retained: boolean): void {
@@ -127,6 +136,7 @@ export class Kiosk {
 
   async stop(): Promise<void> {
     clearInterval(this.statusTimer);
+    clearInterval(this.pruneTimer);
     this.sender.stop();
     if (this.link.connected) this.link.publishStatus({ ...this.status(), state: 'offline' });
     await this.link.stop();

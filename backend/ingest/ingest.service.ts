@@ -20,6 +20,8 @@ export type IngestOptions = {
   /** |receivedAt − sentAt| above this flags the event's clock as skewed. */
   skewToleranceMs?: number;
   maxBatch?: number;
+  /** Messages waiting beyond this (the database is down and kiosks keep resending) are dropped, oldest first: none was acked, so every kiosk sends them again. */
+  maxQueue?: number;
 };
 
 type Incoming = { topic: string; payload: Buffer; receivedAt: Date };
@@ -40,7 +42,7 @@ export class IngestService {
   private readonly skewToleranceMs: number;
   private readonly maxBatch: number;
   private idle: Array<() => void> = [];
-  stats = { stored: 0, duplicates: 0, rejected: 0, batches: 0, failures: 0 };
+  stats = { stored: 0, duplicates: 0, rejected: 0, batches: 0, failures: 0, shed: 0 };
 
   constructor(private readonly opts: IngestOptions) {
     this.now = opts.now ?? (() => new Date());
@@ -51,6 +53,10 @@ export class IngestService {
   /** Called for every message on `att/v1/t/+/event`; never throws. */
   accept(topic: string, payload: Buffer): void {
     this.queue.push({ topic, payload, receivedAt: this.now() });
+    if (this.queue.length > (this.opts.maxQueue ?? 200_000)) {
+      this.queue.shift();
+      this.stats.shed++;
+    }
     if (!this.running) {
       this.running = true;
       setImmediate(() => void this.drain());

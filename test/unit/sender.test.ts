@@ -90,3 +90,27 @@ describe('OutboxSender', () => {
     expect(outbox.depth()).toBe(10);
   });
 });
+
+describe('Outbox', () => {
+  it('prunes only acknowledged punches older than the retention, and never reuses a seq', () => {
+    const box = new Outbox(join(mkdtempSync(join(tmpdir(), 'att-outbox-')), 'o.db'));
+    const mk = () =>
+      box.add({
+        id: uuidv7(),
+        employeeId: nip(1),
+        method: 'face',
+        capturedAt: new Date().toISOString(),
+        clock: { synced: true },
+      });
+    const a = mk();
+    const b = mk();
+    box.ack([a.id, b.id]);
+    expect(box.prune(60_000)).toBe(0); // acked just now: kept
+    expect(box.prune(-1)).toBe(2);
+    const c = mk();
+    expect(c.seq).toBe(3);
+    expect(box.prune(-1)).toBe(0); // pending: never pruned
+    expect(box.depth()).toBe(1);
+    box.close();
+  });
+});
