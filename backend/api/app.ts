@@ -1,5 +1,4 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { z } from 'zod';
 import type { Logger } from '../../lib/logger.ts';
 import { AppError } from '../errors.ts';
 import type { EventRepository } from '../repositories/event.repository.ts';
@@ -7,9 +6,10 @@ import type { TerminalRepository } from '../repositories/terminal.repository.ts'
 import type { AuthService } from '../services/auth.service.ts';
 import type { DirectoryService } from '../services/directory.service.ts';
 import { requireRole, scopeOf } from '../services/scope.ts';
-import type { Role, Session, TokenService } from '../services/tokens.ts';
+import type { Session, TokenService } from '../services/tokens.ts';
 import { EmployeeCreate, EmployeeQuery, EventsQuery, LoginBody, TerminalCreate, UserCreate } from './dto.ts';
 import { OpenApiRegistry } from './openapi.ts';
+import { parse, RawBody, type Route, type RouteModule } from './router.ts';
 
 export type ApiDeps = {
   auth: AuthService;
@@ -24,20 +24,11 @@ export type ApiDeps = {
   version: string;
 };
 
-function parse<T>(schema: z.ZodType<T>, data: unknown): T {
-  const r = schema.safeParse(data);
-  if (!r.success) {
-    const msg = r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
-    throw new AppError('VALIDATION', msg);
-  }
-  return r.data;
-}
-
 function toDate(s: string | undefined): Date | undefined {
   return s === undefined ? undefined : new Date(s);
 }
 
-export function createApp(d: ApiDeps): express.Express {
+export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): express.Express {
   const app = express();
   const docs = new OpenApiRegistry();
   app.disable('x-powered-by');
@@ -50,25 +41,22 @@ export function createApp(d: ApiDeps): express.Express {
     return s;
   };
 
-  type Handler = (req: Request, s: Session) => Promise<unknown>;
-  const route = (
-    method: 'get' | 'post',
-    path: string,
-    meta: { summary: string; body?: z.ZodType; query?: z.ZodType; roles?: readonly Role[]; status?: number },
-    handler: Handler,
-  ) => {
-    docs.add({
-      method,
-      path,
-      summary: meta.summary,
-      body: meta.body,
-      query: meta.query,
-      auth: true,
-    } as never);
+  const route: Route = (method, path, meta, handler) => {
+    docs.add({ method, path, summary: meta.summary, body: meta.body, query: meta.query, auth: true });
     app[method](path, async (req: Request, res: Response) => {
       const s = session(req);
       if (meta.roles) requireRole(s, meta.roles);
-      res.status(meta.status ?? 200).json(await handler(req, s));
+      const out = await handler(req, s);
+      res.status(meta.status ?? 200);
+      if (out instanceof RawBody) {
+        res.type(out.contentType);
+        if (out.filename) res.attachment(out.filename);
+        res.send(out.body);
+      } else if (out === undefined) {
+        res.status(204).end();
+      } else {
+        res.json(out);
+      }
     });
   };
 
@@ -166,6 +154,8 @@ export function createApp(d: ApiDeps): express.Express {
       return allowed ? rows.filter((r) => allowed.includes(r.employeeId)) : rows;
     },
   );
+
+  for (const m of modules) m(route);
 
   app.get('/api/openapi.json', (_req, res) => {
     res.json(docs.document(d.version));

@@ -20,6 +20,8 @@ export type IngestOptions = {
   /** |receivedAt − sentAt| above this flags the event's clock as skewed. */
   skewToleranceMs?: number;
   maxBatch?: number;
+  /** Called after each commit with the rows that were new (e.g. to recompute those employees' days). */
+  onCommitted?: (rows: EventRow[]) => void;
   /** Messages waiting beyond this (the database is down and kiosks keep resending) are dropped, oldest first: none was acked, so every kiosk sends them again. */
   maxQueue?: number;
 };
@@ -148,6 +150,14 @@ export class IngestService {
       const inserted = await this.opts.store.insertEvents([...rows.values()]);
       this.stats.stored += inserted.size;
       this.stats.duplicates += rows.size - inserted.size;
+      if (inserted.size > 0 && this.opts.onCommitted) {
+        const fresh = [...rows.values()].filter((r) => inserted.has(r.id));
+        try {
+          this.opts.onCommitted(fresh);
+        } catch (err) {
+          this.opts.log.error({ err }, 'onCommitted hook failed');
+        }
+      }
     }
     await this.publishAcks(ackIds, refusals);
   }
