@@ -17,6 +17,7 @@ import { ServiceLink } from './ingest/service-link.ts';
 import type { Db } from './repositories/db.ts';
 import { EventRepository } from './repositories/event.repository.ts';
 import { RejectionRepository } from './repositories/rejection.repository.ts';
+import { SqliteEventWriter } from './repositories/sqlite-event-writer.ts';
 import { TerminalRepository } from './repositories/terminal.repository.ts';
 import { AuthService } from './services/auth.service.ts';
 import { DirectoryService } from './services/directory.service.ts';
@@ -47,7 +48,9 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
   const authSecret = loadServiceSecret(cfg.AUTH_SECRET, cfg.authSecretFile);
   const terminals = new TerminalRepository(db);
   const rejections = new RejectionRepository(db, logger('rejections'));
-  const events = new EventRepository(db);
+  const fastWriter =
+    database.provider === 'sqlite' ? new SqliteEventWriter(database.url.replace(/^file:/, '')) : undefined;
+  const events = new EventRepository(db, fastWriter);
 
   const listeners: Listener[] = [];
   let mqttUrl = cfg.MQTT_URL;
@@ -153,6 +156,7 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
       await rejections.flush();
       for (const l of listeners) await l.close();
       await closeBroker?.();
+      fastWriter?.close();
       await database.close();
     },
   };

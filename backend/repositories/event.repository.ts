@@ -1,5 +1,6 @@
 import type { EventRow, EventStore } from '../ingest/ports.ts';
 import { type Db, placeholders } from './db.ts';
+import type { SqliteEventWriter } from './sqlite-event-writer.ts';
 
 const COLUMNS = [
   'id',
@@ -29,9 +30,14 @@ const CHUNK = 1000;
  * transaction, gives idempotent inserts and tells which ids were new.
  */
 export class EventRepository implements EventStore {
-  constructor(private readonly db: Db) {}
+  /** `fast`: the SQLite writer for the hot path; without it (PostgreSQL) the multi-row raw insert below. */
+  constructor(
+    private readonly db: Db,
+    private readonly fast?: SqliteEventWriter,
+  ) {}
 
   async insertEvents(rows: EventRow[]): Promise<Set<string>> {
+    if (this.fast) return this.fast.insertEvents(rows);
     const inserted = new Set<string>();
     const chunks: EventRow[][] = [];
     for (let i = 0; i < rows.length; i += CHUNK) chunks.push(rows.slice(i, i + CHUNK));

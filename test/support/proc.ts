@@ -29,7 +29,9 @@ export type Proc = {
 
 /** Runs a TypeScript entry point of this repo as a real child process, logging to `logFile`. */
 export function runTs(entry: string, args: string[], env: Record<string, string>, logFile: string): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry), ...args], {
+  // ATT_CHILD_NODE_ARGS: extra node flags for every child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile.
+  const nodeArgs = process.env.ATT_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, entry), ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,61 @@
+import Database from 'better-sqlite3';
+import type { EventRow } from '../ingest/ports.ts';
+
+/** The same text Prisma's SQLite adapter writes for a DateTime, so both read back alike. */
+const iso = (d: Date) => d.toISOString().replace('Z', '+00:00');
+
+/**
+ * The SQLite ingest hot path on its own better-sqlite3 connection to the
+ * database file (WAL lets it share the file with Prisma's connection).
+ * Measured here: 1,000 punches through Prisma's raw multi-row insert ≈ 55 ms
+ * of CPU; through this prepared statement in one transaction, a few ms. At
+ * 10,000 punches/s that is most of a core given back to the broker.
+ */
+export class SqliteEventWriter {
+  private readonly db: Database.Database;
+  private readonly insert: Database.Statement;
+  private readonly tx: (rows: EventRow[]) => Set<string>;
+
+  constructor(file: string) {
+    this.db = new Database(file, { timeout: 10_000 });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.insert = this.db.prepare(
+      `INSERT INTO attendance_event (id, terminal_id, seq, employee_id, method, captured_at, received_at, score, distance,
+         clock_synced, clock_offset_ms, skew_ms, liveness, unknown_employee, clock_skew)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING`,
+    );
+    this.tx = this.db.transaction((rows: EventRow[]) => {
+      const inserted = new Set<string>();
+      for (const r of rows) {
+        const res = this.insert.run(
+          r.id,
+          r.terminalId,
+          r.seq,
+          r.employeeId,
+          r.method,
+          iso(r.capturedAt),
+          iso(r.receivedAt),
+          r.score,
+          r.distance,
+          r.clockSynced ? 1 : 0,
+          r.clockOffsetMs,
+          r.skewMs,
+          r.liveness,
+          r.unknownEmployee ? 1 : 0,
+          r.clockSkew ? 1 : 0,
+        );
+        if (res.changes > 0) inserted.add(r.id);
+      }
+      return inserted;
+    });
+  }
+
+  insertEvents(rows: EventRow[]): Set<string> {
+    return this.tx(rows);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
