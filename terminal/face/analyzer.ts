@@ -1,0 +1,190 @@
+/**
+ * The tensor-side work of the face engine, runnable in any thread (the engine runs it in worker
+ * threads). Three steps, so the engine can spread them over two workers:
+ *  - locate: tiny face detector on the frame, then 68 landmarks on the dominant face's box crop;
+ *  - embed: alignment to the descriptor's template (plain JS), crop statistics, descriptor.
+ */
+import type { Frame } from '../frames/types.ts';
+import { alignFace, type Box, cropRgb, dlibTemplate } from './align.ts';
+import type { Descriptor, DescriptorInfo } from './descriptor.ts';
+import { describeDescriptor, mirrorFace } from './descriptor.ts';
+import { FaceApiDescriptor } from './descriptor-faceapi.ts';
+import { type CropStats, cropStats, type ScoredBox } from './quality.ts';
+import { type BackendName, type FaceApiRuntime, loadFaceApi, type NetName } from './tf-backend.ts';
+
+export type FrameData = Pick<Frame, 'data' | 'width' | 'height'>;
+/** 'locate': detector + landmarks. 'embed': descriptor. */
+export type AnalyzerRole = 'locate' | 'embed';
+
+export interface AnalyzerOptions {
+  backend?: 'auto' | 'wasm';
+  /** Side of the aligned dlib chip fed to the descriptor. Default 150, what the model was trained on. */
+  chipSize?: number;
+}
+
+export interface LocateOptions {
+  /** Detector input sizes tried in order until a face is found (multiples of 32). */
+  inputSizes: number[];
+  scoreThreshold: number;
+  /** Stop trying input sizes once a face at least this confident is found. */
+  minScore: number;
+  /** Tracked face: skip the detector, run the landmark net on this box only. */
+  box?: Box;
+}
+
+export interface LocateResult {
+  /** Every face above the score threshold, largest first. */
+  faces: ScoredBox[];
+  /** Detector input size that found them (the last one tried if none). */
+  inputSize: number;
+  /** False when the detector was skipped (landmarks on a given box). */
+  detected: boolean;
+  /** 68 landmarks of the largest face with score >= minScore, frame pixels, [x0, y0, ...]. */
+  landmarks?: Float32Array;
+  ms: { detect: number; landmarks: number };
+}
+
+export interface EmbedResult {
+  descriptor: Float32Array;
+  /** Descriptor of the mirrored face, when asked for. */
+  mirrored?: Float32Array;
+  stats: CropStats;
+  crop?: Uint8Array;
+  ms: { align: number; descriptor: number };
+}
+
+export class FaceAnalyzer {
+  private constructor(
+    readonly rt: FaceApiRuntime,
+    readonly roles: AnalyzerRole[],
+    private readonly descriptor: Descriptor | undefined,
+  ) {}
+
+  static async create(roles: AnalyzerRole[], opts: AnalyzerOptions = {}): Promise<FaceAnalyzer> {
+    const nets: NetName[] = [];
+    if (roles.includes('locate')) nets.push('tinyFaceDetector', 'faceLandmark68Net');
+    const rt = await loadFaceApi({ prefer: opts.backend ?? 'auto', nets });
+    const descriptor = roles.includes('embed')
+      ? await FaceApiDescriptor.create(dlibTemplate(opts.chipSize ?? 150, 0.25))
+      : undefined;
+    return new FaceAnalyzer(rt, roles, descriptor);
+  }
+
+  get backend(): BackendName {
+    return this.rt.backend;
+  }
+
+  get descriptorInfo(): DescriptorInfo | undefined {
+    return this.descriptor ? describeDescriptor(this.descriptor) : undefined;
+  }
+
+  /** All faces found by the tiny detector at one input size (multiple of 32). */
+  async detect(frame: FrameData, inputSize: number, scoreThreshold: number): Promise<ScoredBox[]> {
+    const { tf, faceapi } = this.rt;
+    const t = tf.tensor3d(frame.data, [frame.height, frame.width, 3], 'int32');
+    try {
+      const dets = await faceapi.nets.tinyFaceDetector.locateFaces(
+        t as unknown as Parameters<typeof faceapi.nets.tinyFaceDetector.locateFaces>[0],
+        new faceapi.TinyFaceDetectorOptions({ inputSize, scoreThreshold }),
+      );
+      return dets
+        .map((d) => ({ x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height, score: d.score }))
+        .sort((a, b) => b.width - a.width);
+    } finally {
+      t.dispose();
+    }
+  }
+
+  /** 68 landmarks from the landmark net run on the box crop only, in frame pixels. */
+  async landmarks(frame: FrameData, box: Box): Promise<Float32Array> {
+    const { tf, faceapi } = this.rt;
+    const crop = cropRgb(frame, box);
+    const ct = tf.tensor3d(crop.data, [crop.height, crop.width, 3], 'int32');
+    try {
+      const lm = await faceapi.nets.faceLandmark68Net.detectLandmarks(
+        ct as unknown as Parameters<typeof faceapi.nets.faceLandmark68Net.detectLandmarks>[0],
+      );
+      const one = Array.isArray(lm) ? lm[0] : lm;
+      if (!one) throw new Error('landmark net returned nothing');
+      const out = new Float32Array(136);
+      one.positions.forEach((p, i) => {
+        out[2 * i] = p.x + crop.x;
+        out[2 * i + 1] = p.y + crop.y;
+      });
+      return out;
+    } finally {
+      ct.dispose();
+    }
+  }
+
+  /**
+   * Detector (input sizes tried in order) and landmarks of the largest confident face; or, given
+   * `box`, landmarks on that box only.
+   */
+  async locate(frame: FrameData, opts: LocateOptions): Promise<LocateResult> {
+    const t0 = performance.now();
+    if (opts.box) {
+      const landmarks = await this.landmarks(frame, opts.box);
+      const ms = { detect: 0, landmarks: performance.now() - t0 };
+      return { faces: [], inputSize: 0, detected: false, landmarks, ms };
+    }
+    let faces: ScoredBox[] = [];
+    let inputSize = opts.inputSizes[0] ?? 224;
+    for (const size of opts.inputSizes) {
+      inputSize = size;
+      faces = await this.detect(frame, size, opts.scoreThreshold);
+      if (faces.some((f) => f.score >= opts.minScore)) break;
+    }
+    const t1 = performance.now();
+    const first = faces.find((f) => f.score >= opts.minScore);
+    const landmarks = first ? await this.landmarks(frame, first) : undefined;
+    const ms = { detect: t1 - t0, landmarks: performance.now() - t1 };
+    return { faces, inputSize, detected: true, ...(landmarks ? { landmarks } : {}), ms };
+  }
+
+  /** Aligns the face given by its landmarks, measures the crop and computes the descriptor. */
+  async embed(
+    frame: FrameData,
+    landmarks: ArrayLike<number>,
+    returnCrop = false,
+    mirror = false,
+  ): Promise<EmbedResult> {
+    const desc = this.descriptor;
+    if (!desc) throw new Error('analyzer was not created with the embed role');
+    const t0 = performance.now();
+    const aligned = alignFace(frame, landmarks, desc.alignment);
+    const stats = cropStats(aligned.data, aligned.size);
+    const t1 = performance.now();
+    const descriptor = await desc.compute(aligned);
+    const mirrored = mirror ? await desc.compute(mirrorFace(aligned)) : undefined;
+    const ms = { align: t1 - t0, descriptor: performance.now() - t1 };
+    return {
+      descriptor,
+      stats,
+      ms,
+      ...(mirrored ? { mirrored } : {}),
+      ...(returnCrop ? { crop: aligned.data } : {}),
+    };
+  }
+
+  /** Runs every net once on a synthetic frame so the first real frame does not pay for WASM warm-up. */
+  async warmUp(rounds = 2): Promise<void> {
+    const w = 640;
+    const h = 480;
+    const data = new Uint8Array(w * h * 3);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7919) % 251;
+    const frame = { data, width: w, height: h };
+    const lm = new Float32Array(136);
+    for (let i = 0; i < 68; i++) {
+      lm[2 * i] = 260 + (i % 10) * 12;
+      lm[2 * i + 1] = 160 + Math.floor(i / 10) * 20;
+    }
+    for (let r = 0; r < rounds; r++) {
+      if (this.roles.includes('locate')) {
+        for (const s of [160, 224, 320]) await this.detect(frame, s, 0.5);
+        await this.landmarks(frame, { x: 240, y: 140, width: 160, height: 180 });
+      }
+      if (this.roles.includes('embed')) await this.embed(frame, lm);
+    }
+  }
+}

@@ -1,0 +1,487 @@
+/**
+ * The face engine: quality gates and descriptors for camera frames, with all inference in worker
+ * threads so the main thread (MQTT, outbox, screen) never stalls.
+ *
+ * Two workers (default when there are two cores):
+ *  - L ("locate"): tiny face detector on the frame, then 68 landmarks on the dominant face's crop.
+ *  - E ("embed"): alignment to the descriptor's template, crop statistics, descriptor.
+ * Cold frame (nothing tracked): L, then E with the new landmarks.
+ * Tracked frame (a face was seen within `tracking.maxAgeMs`):
+ *  - L skips the detector on most frames and runs the landmark net on the box carried over from
+ *    the previous frame (moved with the landmarks); every `tracking.detectEvery`-th frame it runs
+ *    the detector on the whole frame again, with a smaller input when the face is near;
+ *  - at the same time E aligns this frame with the previous frame's landmarks and computes the
+ *    descriptor; if L's fresh landmarks show the face moved more than `tracking.maxDriftPx`
+ *    (aligned-crop pixels), E runs again with them.
+ * A still person at a kiosk therefore costs about one descriptor per frame instead of
+ * detector + landmarks + descriptor. One worker: the same steps, sequentially.
+ */
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { alignmentDrift, type Box, iou } from './align.ts';
+import type { EmbedResult, FrameData, LocateOptions, LocateResult } from './analyzer.ts';
+import type { DescriptorInfo } from './descriptor.ts';
+import type { FrameMsg, WorkerHello, WorkerInit, WorkerReply, WorkerRequest } from './engine-worker.ts';
+import {
+  type CropStats,
+  checkCrop,
+  checkDetections,
+  checkPose,
+  DEFAULT_QUALITY,
+  type Pose,
+  poseFromLandmarks,
+  type QualityConfig,
+  type QualityIssue,
+  type ScoredBox,
+} from './quality.ts';
+
+export interface FaceEngineConfig {
+  /** Worker threads: 2 spreads locate and embed over two cores. Default min(2, cores). */
+  workers: 1 | 2;
+  backend: 'auto' | 'wasm';
+  detector: {
+    /** Input sizes tried in order on a cold frame until a face is found. */
+    inputSizes: number[];
+    /** Detections below this are ignored entirely; between this and quality.minScore they only count as bystanders. */
+    scoreThreshold: number;
+    /** Tracked frames: detector input chosen so the tracked face is about this many pixels wide... */
+    targetFacePx: number;
+    /** ...but never below this. */
+    minInputSize: number;
+  };
+  tracking: {
+    enabled: boolean;
+    /** A track older than this (frame timestamps, ms) is dropped. */
+    maxAgeMs: number;
+    /** Largest RMS landmark displacement, in aligned-crop pixels, for which the predicted crop is kept. */
+    maxDriftPx: number;
+    /**
+     * Tracked frames skip the detector and run the landmark net on the box carried over from the
+     * previous frame; every `detectEvery`-th tracked frame runs the detector on the whole frame
+     * again (bystanders, re-anchoring). 1 = detector on every frame.
+     */
+    detectEvery: number;
+    /** Landmark boxes of consecutive frames must overlap this much (IoU), else the track is lost. */
+    minIou: number;
+  };
+  quality: QualityConfig;
+  /** Run every net once at start-up so the first frame is not slow. */
+  warmUp: boolean;
+  chipSize: number;
+}
+
+export const DEFAULT_ENGINE_CONFIG: FaceEngineConfig = {
+  workers: Math.min(2, availableParallelism()) >= 2 ? 2 : 1,
+  backend: 'auto',
+  detector: { inputSizes: [224, 320, 416], scoreThreshold: 0.3, targetFacePx: 64, minInputSize: 160 },
+  tracking: { enabled: true, maxAgeMs: 1000, maxDriftPx: 2.5, detectEvery: 3, minIou: 0.5 },
+  quality: DEFAULT_QUALITY,
+  warmUp: true,
+  chipSize: 150,
+};
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+export function resolveEngineConfig(partial: DeepPartial<FaceEngineConfig> = {}): FaceEngineConfig {
+  const d = DEFAULT_ENGINE_CONFIG;
+  return {
+    ...d,
+    ...(partial as Partial<FaceEngineConfig>),
+    detector: { ...d.detector, ...(partial.detector as Partial<FaceEngineConfig['detector']>) },
+    tracking: { ...d.tracking, ...partial.tracking },
+    quality: { ...d.quality, ...(partial.quality as Partial<QualityConfig>) },
+  };
+}
+
+export interface FaceAnalysis {
+  /** Frame timestamp (ms). */
+  ts: number;
+  /** True when every gate passed and `descriptor` is set. */
+  ok: boolean;
+  /** Why the frame cannot be matched (screen text in `issue.message`). */
+  issue?: QualityIssue;
+  /** Detected faces, largest first (on tracked frames without detection: the tracked box only). */
+  faces: ScoredBox[];
+  /** Whether the detector ran on this frame (false: landmarks on the tracked box). */
+  detected: boolean;
+  landmarks?: Float32Array;
+  pose?: Pose;
+  stats?: CropStats;
+  /** L2-normalised; present when ok (or when gates were ignored). */
+  descriptor?: Float32Array;
+  /** Descriptor of the mirrored face, with `mirror: true`. */
+  mirrored?: Float32Array;
+  modelId: string;
+  /** cold: located then embedded; tracked: embedded in parallel with a still valid prediction; retracked: prediction too far off, embedded again. */
+  path: 'cold' | 'tracked' | 'retracked';
+  /** Tracked frames: RMS landmark displacement since the previous frame, in aligned-crop pixels. */
+  drift?: number;
+  crop?: Uint8Array;
+  ms: { total: number; detect: number; landmarks: number; align: number; descriptor: number };
+}
+
+export interface AnalyzeOptions {
+  /** Compute the descriptor even when a gate fails (benchmarks, enrollment review). */
+  ignoreGates?: boolean;
+  /** Return the aligned crop. */
+  returnCrop?: boolean;
+  /** Also compute the descriptor of the mirrored face (enrollment). */
+  mirror?: boolean;
+}
+
+/** Spawns engine-worker; under tsx (a .ts file) the worker registers tsx's loader first. */
+function spawnWorker(init: WorkerInit): Worker {
+  const url = new URL(
+    import.meta.url.endsWith('.ts') ? './engine-worker.ts' : './engine-worker.js',
+    import.meta.url,
+  );
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData: init });
+  const req = createRequire(import.meta.url);
+  const tsxApi = pathToFileURL(req.resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs')).href;
+  const code =
+    `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); ` +
+    `return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(code, { eval: true, workerData: init });
+}
+
+/**
+ * Detector input sizes to try. With a tracked face (width as a fraction of the frame width) the
+ * first size is the smallest that still gives the face about `targetFacePx` pixels: a near face
+ * needs a small, fast input. The configured cold sizes follow as fall-backs.
+ */
+export function detectorSizes(det: FaceEngineConfig['detector'], trackedFaceFraction?: number): number[] {
+  if (trackedFaceFraction === undefined || trackedFaceFraction <= 0) return det.inputSizes;
+  const cold = det.inputSizes[0] ?? 224;
+  const wanted = Math.ceil(det.targetFacePx / trackedFaceFraction / 32) * 32;
+  const first = Math.max(det.minInputSize, Math.min(wanted, cold));
+  return [first, ...det.inputSizes.filter((s) => s !== first)];
+}
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type RequestBody = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+class WorkerHandle {
+  private nextId = 1;
+  private pending = new Map<number, Pending>();
+  private dead: Error | undefined;
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly hello: Extract<WorkerHello, { type: 'ready' }>,
+  ) {
+    worker.on('message', (m: WorkerReply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.result);
+      else p.reject(new Error(m.error));
+    });
+    const die = (e: Error) => {
+      this.dead ??= e;
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+    };
+    worker.on('error', die);
+    worker.on('exit', (code) => die(new Error(`face worker exited (${code})`)));
+  }
+
+  static start(init: WorkerInit): Promise<WorkerHandle> {
+    return new Promise((resolve, reject) => {
+      const w = spawnWorker(init);
+      const onError = (e: Error) => reject(e);
+      const onExit = (code: number) => reject(new Error(`face worker exited during start-up (${code})`));
+      w.once('error', onError);
+      w.once('exit', onExit);
+      w.once('message', (m: WorkerHello) => {
+        w.off('error', onError);
+        w.off('exit', onExit);
+        if (m.type === 'ready') resolve(new WorkerHandle(w, m));
+        else {
+          void w.terminate();
+          reject(new Error(`face worker failed to start: ${m.error}`));
+        }
+      });
+    });
+  }
+
+  request<T>(body: RequestBody): Promise<T> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ ...body, id });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.dead ??= new Error('face engine closed');
+    await this.worker.terminate();
+  }
+}
+
+interface Track {
+  landmarks: Float32Array;
+  /** Bounding box of the landmarks. */
+  lmBox: Box;
+  /** Detector-style face box (what the landmark net is fed). */
+  box: ScoredBox;
+  /** The detector box relative to the landmark box at the last detection. */
+  rel: { x: number; y: number; w: number; h: number };
+  ts: number;
+  /** Frames since the detector last ran. */
+  sinceDetect: number;
+}
+
+/** Bounding box of 68 landmarks. */
+export function landmarkBox(lm: ArrayLike<number>): Box {
+  let x0 = Number.POSITIVE_INFINITY;
+  let y0 = Number.POSITIVE_INFINITY;
+  let x1 = Number.NEGATIVE_INFINITY;
+  let y1 = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i + 1 < lm.length; i += 2) {
+    const x = lm[i] as number;
+    const y = lm[i + 1] as number;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  return { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) };
+}
+
+export interface FaceEngineInfo {
+  backend: string;
+  modelId: string;
+  descriptor: DescriptorInfo;
+  workers: number;
+  /** Start-up time of the slowest worker (model load + warm-up), ms. */
+  initMs: number;
+}
+
+export class FaceEngine {
+  private track: Track | undefined;
+  private shared: Uint8Array | undefined;
+  private busy: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly config: FaceEngineConfig,
+    readonly info: FaceEngineInfo,
+    private readonly locator: WorkerHandle,
+    private readonly embedder: WorkerHandle,
+    private readonly handles: WorkerHandle[],
+  ) {}
+
+  static async create(partial: DeepPartial<FaceEngineConfig> = {}): Promise<FaceEngine> {
+    const config = resolveEngineConfig(partial);
+    const analyzer = { backend: config.backend, chipSize: config.chipSize };
+    const handles =
+      config.workers === 2
+        ? await Promise.all([
+            WorkerHandle.start({ roles: ['locate'], analyzer, warmUp: config.warmUp }),
+            WorkerHandle.start({ roles: ['embed'], analyzer, warmUp: config.warmUp }),
+          ])
+        : [await WorkerHandle.start({ roles: ['locate', 'embed'], analyzer, warmUp: config.warmUp })];
+    const locator = handles[0] as WorkerHandle;
+    const embedder = handles[handles.length - 1] as WorkerHandle;
+    const descriptor = embedder.hello.descriptor;
+    if (!descriptor) throw new Error('embed worker reported no descriptor');
+    const info: FaceEngineInfo = {
+      backend: locator.hello.backend,
+      modelId: descriptor.modelId,
+      descriptor,
+      workers: handles.length,
+      initMs: Math.max(...handles.map((h) => h.hello.initMs)),
+    };
+    return new FaceEngine(config, info, locator, embedder, handles);
+  }
+
+  get modelId(): string {
+    return this.info.modelId;
+  }
+
+  /** Forget the tracked face (e.g. between unrelated still images). */
+  resetTracking(): void {
+    this.track = undefined;
+  }
+
+  /** Analyses one frame. Calls are serialised; the frame's buffer is copied, not taken. */
+  analyze(frame: FrameData & { ts?: number }, opts: AnalyzeOptions = {}): Promise<FaceAnalysis> {
+    const run = this.busy.then(
+      () => this.analyzeNow(frame, opts),
+      () => this.analyzeNow(frame, opts),
+    );
+    this.busy = run.catch(() => undefined);
+    return run;
+  }
+
+  private async analyzeNow(frame: FrameData & { ts?: number }, opts: AnalyzeOptions): Promise<FaceAnalysis> {
+    const t0 = performance.now();
+    const ts = frame.ts ?? Date.now();
+    const cfg = this.config;
+    const msg: FrameMsg = { data: this.share(frame.data), width: frame.width, height: frame.height };
+    let track =
+      cfg.tracking.enabled && this.track && Math.abs(ts - this.track.ts) <= cfg.tracking.maxAgeMs
+        ? this.track
+        : undefined;
+    if (!track) this.track = undefined;
+    const returnCrop = opts.returnCrop ?? false;
+    const detectOpts = (t: Track | undefined): LocateOptions => ({
+      inputSizes: detectorSizes(cfg.detector, t ? t.box.width / frame.width : undefined),
+      scoreThreshold: cfg.detector.scoreThreshold,
+      minScore: cfg.quality.minScore,
+    });
+    const skipDetector = track !== undefined && track.sinceDetect + 1 < cfg.tracking.detectEvery;
+    const locP = this.locator.request<LocateResult>({
+      op: 'locate',
+      frame: msg,
+      opts: skipDetector && track ? { ...detectOpts(track), box: track.box } : detectOpts(track),
+    });
+    const mirror = opts.mirror ?? false;
+    const specP =
+      track !== undefined && this.handles.length === 2 && !mirror
+        ? this.embedder.request<EmbedResult>({
+            op: 'embed',
+            frame: msg,
+            landmarks: track.landmarks,
+            returnCrop,
+          })
+        : undefined;
+    // Never leave a rejected speculative promise unobserved.
+    specP?.catch(() => undefined);
+    let loc = await locP;
+    let faces = loc.faces;
+    if (!loc.detected && track) {
+      const lm = loc.landmarks;
+      const lmBox = lm ? landmarkBox(lm) : undefined;
+      if (lm && lmBox && iou(lmBox, track.lmBox) >= cfg.tracking.minIou) {
+        const r = track.rel;
+        faces = [
+          {
+            x: lmBox.x + r.x * lmBox.width,
+            y: lmBox.y + r.y * lmBox.height,
+            width: r.w * lmBox.width,
+            height: r.h * lmBox.height,
+            score: track.box.score,
+          },
+        ];
+      } else {
+        // Lost the face between frames: detect on the whole frame now.
+        track = undefined;
+        this.track = undefined;
+        loc = await this.locator.request<LocateResult>({
+          op: 'locate',
+          frame: msg,
+          opts: detectOpts(undefined),
+        });
+        faces = loc.faces;
+      }
+    }
+    const ms = {
+      total: 0,
+      detect: loc.ms.detect,
+      landmarks: loc.ms.landmarks,
+      align: 0,
+      descriptor: 0,
+    };
+    const base = { ts, faces, detected: loc.detected, modelId: this.info.modelId, ms };
+    const finish = (a: Omit<FaceAnalysis, 'ms' | 'ts' | 'faces' | 'modelId' | 'detected'>): FaceAnalysis => {
+      ms.total = performance.now() - t0;
+      return { ...base, ...a };
+    };
+
+    const det = checkDetections(faces, frame.width, frame.height, cfg.quality);
+    const face = 'face' in det ? det.face : undefined;
+    const landmarks = loc.landmarks;
+    if (!face || !landmarks) {
+      this.track = undefined;
+      await specP?.catch(() => undefined);
+      return finish({ ok: false, issue: 'issue' in det ? det.issue : undefined, path: 'cold' });
+    }
+    const lmBox = landmarkBox(landmarks);
+    this.track = {
+      landmarks,
+      lmBox,
+      box: face,
+      rel:
+        loc.detected || !track
+          ? {
+              x: (face.x - lmBox.x) / lmBox.width,
+              y: (face.y - lmBox.y) / lmBox.height,
+              w: face.width / lmBox.width,
+              h: face.height / lmBox.height,
+            }
+          : track.rel,
+      ts,
+      sinceDetect: loc.detected ? 0 : (track?.sinceDetect ?? 0) + 1,
+    };
+    const pose = poseFromLandmarks(landmarks);
+    const gateIssue = 'issue' in det ? det.issue : checkPose(pose, cfg.quality);
+    if (gateIssue && !opts.ignoreGates) {
+      await specP?.catch(() => undefined);
+      return finish({ ok: false, issue: gateIssue, landmarks, pose, path: track ? 'tracked' : 'cold' });
+    }
+
+    let emb: EmbedResult | undefined;
+    let path: FaceAnalysis['path'] = 'cold';
+    let drift: number | undefined;
+    if (specP && track) {
+      drift = alignmentDrift(this.info.descriptor.alignment, track.landmarks, landmarks);
+      const spec = await specP;
+      if (drift <= cfg.tracking.maxDriftPx) {
+        emb = spec;
+        path = 'tracked';
+      } else path = 'retracked';
+    } else await specP?.catch(() => undefined);
+    emb ??= await this.embedder.request<EmbedResult>({
+      op: 'embed',
+      frame: msg,
+      landmarks,
+      returnCrop,
+      mirror,
+    });
+    ms.align = emb.ms.align;
+    ms.descriptor = emb.ms.descriptor;
+    const issue = gateIssue ?? checkCrop(emb.stats, cfg.quality);
+    const extra = emb.crop ? { crop: emb.crop } : {};
+    if (issue && !opts.ignoreGates) {
+      return finish({ ok: false, issue, landmarks, pose, stats: emb.stats, path, ...extra });
+    }
+    return finish({
+      ok: !issue,
+      ...(issue ? { issue } : {}),
+      landmarks,
+      pose,
+      stats: emb.stats,
+      descriptor: emb.descriptor,
+      ...(emb.mirrored ? { mirrored: emb.mirrored } : {}),
+      path,
+      ...(drift !== undefined ? { drift } : {}),
+      ...extra,
+    });
+  }
+
+  /**
+   * Copies the frame once into shared memory that both workers read without a structured-clone
+   * copy each. Reused: analyze() is serialised and always waits for both workers before returning.
+   */
+  private share(data: Uint8Array): Uint8Array {
+    if (!this.shared || this.shared.length !== data.length) {
+      this.shared = new Uint8Array(new SharedArrayBuffer(data.length));
+    }
+    this.shared.set(data);
+    return this.shared;
+  }
+
+  /** Resident memory and live tensors of each worker. */
+  async memory(): Promise<{ rss: number; tensors: number }[]> {
+    return Promise.all(
+      this.handles.map((h) => h.request<{ rss: number; tensors: number }>({ op: 'memory' })),
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.handles.map((h) => h.close()));
+  }
+}
