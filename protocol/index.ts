@@ -1,3 +1,4 @@
 export * from './decode.ts';
+export * from './gallery.ts';
 export * from './schemas.ts';
 export * from './topics.ts';
