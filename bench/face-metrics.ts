@@ -220,3 +220,96 @@ export function percentile(values: readonly number[], p: number): number {
   const i = Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1));
   return s[i] as number;
 }
+
+/** One picture as described by one model, with the gate verdict of the pipeline (model-independent). */
+export interface GatedSample extends Sample {
+  /** Descriptor of the mirrored crop (enrollment averages both). */
+  mirrored?: Float32Array;
+  /** Passed every gate (detection, pose, crop): a kiosk would match this picture. */
+  ok: boolean;
+}
+
+export interface ShippedOpenSet {
+  /** Probes of enrolled identities (not used for enrollment), gate refusals included. */
+  genuineProbes: number;
+  gateRefused: number;
+  correctAccepts: number;
+  /** Accepted as another enrolled person. */
+  wrongAccepts: number;
+  /** Leave-one-identity-out: gate-passing pictures searched without their identity in the gallery. */
+  strangerProbes: number;
+  falseAccepts: number;
+  enrolledIdentities: number;
+  /** Distances of genuine probes to their own template and of strangers to their nearest template. */
+  misses: { identity: string; n: number; verdict: string }[];
+  falseAcceptList: { identity: string; n: number; as: string; distance: number }[];
+}
+
+/**
+ * Open set as the kiosk runs it: per identity, the first `k` gate-passing pictures are enrolled as
+ * one mean template (with their mirrored crops, as FacePipeline.enroll); every other picture of an
+ * enrolled identity is a genuine probe (a gate refusal is a failure); every gate-passing picture is
+ * also a stranger probe against the gallery without its own identity. Decisions by `judge`
+ * (threshold + margin on the gallery's best and second-best identity).
+ */
+export function shippedOpenSet(
+  samples: readonly GatedSample[],
+  k: number,
+  search: (
+    templates: Map<string, Float32Array>,
+    probe: Float32Array,
+    exclude?: string,
+  ) => { kind: 'match'; personId: string; distance: number } | { kind: 'unknown'; reason: string },
+  meanOf: (vectors: Float32Array[]) => Float32Array,
+): ShippedOpenSet {
+  const ids = new Map<string, GatedSample[]>();
+  for (const s of samples) ids.set(s.identity, [...(ids.get(s.identity) ?? []), s]);
+  for (const list of ids.values()) list.sort((a, b) => a.n - b.n);
+  const templates = new Map<string, Float32Array>();
+  const enrolled = new Set<string>();
+  for (const [id, list] of ids) {
+    const use = list.filter((s) => s.ok).slice(0, k);
+    if (use.length === 0) continue;
+    templates.set(id, meanOf(use.flatMap((s) => [s.vector, s.mirrored ?? s.vector])));
+    for (const s of use) enrolled.add(`${id}/${s.n}`);
+  }
+  const r: ShippedOpenSet = {
+    genuineProbes: 0,
+    gateRefused: 0,
+    correctAccepts: 0,
+    wrongAccepts: 0,
+    strangerProbes: 0,
+    falseAccepts: 0,
+    enrolledIdentities: templates.size,
+    misses: [],
+    falseAcceptList: [],
+  };
+  for (const [id, list] of ids) {
+    if (!templates.has(id)) continue;
+    for (const s of list) {
+      if (enrolled.has(`${id}/${s.n}`)) continue;
+      r.genuineProbes++;
+      if (!s.ok) {
+        r.gateRefused++;
+        r.misses.push({ identity: id, n: s.n, verdict: 'gate' });
+        continue;
+      }
+      const v = search(templates, s.vector);
+      if (v.kind === 'match' && v.personId === id) r.correctAccepts++;
+      else {
+        if (v.kind === 'match') r.wrongAccepts++;
+        r.misses.push({ identity: id, n: s.n, verdict: v.kind === 'match' ? `as ${v.personId}` : v.reason });
+      }
+    }
+  }
+  for (const s of samples) {
+    if (!s.ok) continue;
+    r.strangerProbes++;
+    const v = search(templates, s.vector, s.identity);
+    if (v.kind === 'match') {
+      r.falseAccepts++;
+      r.falseAcceptList.push({ identity: s.identity, n: s.n, as: v.personId, distance: v.distance });
+    }
+  }
+  return r;
+}

@@ -286,3 +286,41 @@ export function alignmentDrift(
   }
   return Math.sqrt(s / src.length);
 }
+
+/**
+ * The chip the crop-quality gates (brightness, sharpness) are measured on, whatever the
+ * descriptor's own input: dlib's 150 px chip, where their limits were set (quality.ts).
+ */
+export const QUALITY_TEMPLATE: AlignmentTemplate = dlibTemplate(150, 0.25);
+
+/**
+ * The model-neutral enrollment crop kept for re-deriving templates when a site changes its
+ * descriptor model: dlib's mean face with a wide margin (0.75 of the face on each side, which
+ * contains the ArcFace 112 region and dlib's 150 px chip) at 256 px, i.e. about 102 px per
+ * face-shape unit, more than any shipped model's input resolution (dlib chip 100, ArcFace 64).
+ */
+export const KEEP_TEMPLATE: AlignmentTemplate = dlibTemplate(256, 0.75);
+
+/** An enrollment crop and its 68 landmarks in crop pixels: enough to align it to any template again. */
+export interface KeptFace {
+  size: number;
+  /** Packed RGB, size x size. */
+  data: Uint8Array;
+  /** 68 landmarks in crop pixels, [x0, y0, ...]. */
+  landmarks: Float32Array;
+}
+
+/** Warps the face to KEEP_TEMPLATE and carries its landmarks into the crop. */
+export function keepFace(
+  frame: { data: Uint8Array; width: number; height: number },
+  lm68: ArrayLike<number>,
+): KeptFace {
+  const a = alignFace(frame, lm68, KEEP_TEMPLATE);
+  const landmarks = new Float32Array(lm68.length);
+  for (let i = 0; i + 1 < lm68.length; i += 2) {
+    const p = applySimilarity(a.transform, { x: lm68[i] as number, y: lm68[i + 1] as number });
+    landmarks[i] = p.x;
+    landmarks[i + 1] = p.y;
+  }
+  return { size: a.size, data: a.data, landmarks };
+}

@@ -5,10 +5,10 @@
  *  - embed: alignment to the descriptor's template (plain JS), crop statistics, descriptor.
  */
 import type { Frame } from '../frames/types.ts';
-import { alignFace, type Box, cropRgb, dlibTemplate } from './align.ts';
+import { alignFace, type Box, cropRgb, type KeptFace, keepFace, QUALITY_TEMPLATE } from './align.ts';
 import type { Descriptor, DescriptorInfo } from './descriptor.ts';
 import { describeDescriptor, mirrorFace } from './descriptor.ts';
-import { FaceApiDescriptor } from './descriptor-faceapi.ts';
+import { createDescriptor, type DescriptorKind, descriptorKindFromEnv } from './descriptor-models.ts';
 import { type CropStats, cropStats, type ScoredBox } from './quality.ts';
 import { type BackendName, type FaceApiRuntime, loadFaceApi, type NetName } from './tf-backend.ts';
 
@@ -18,8 +18,19 @@ export type AnalyzerRole = 'locate' | 'embed';
 
 export interface AnalyzerOptions {
   backend?: 'auto' | 'wasm';
-  /** Side of the aligned dlib chip fed to the descriptor. Default 150, what the model was trained on. */
+  /** Descriptor model (descriptor-models.ts). Default: FACE_DESCRIPTOR, else DEFAULT_DESCRIPTOR. */
+  descriptor?: DescriptorKind;
+  /** face-api only: side of the aligned dlib chip. Default 150, what the model was trained on. */
   chipSize?: number;
+}
+
+export interface EmbedOptions {
+  /** Return the aligned crop fed to the descriptor. */
+  returnCrop?: boolean;
+  /** Also compute the descriptor of the mirrored face. */
+  mirror?: boolean;
+  /** Return the model-neutral enrollment crop (align.ts KEEP_TEMPLATE) with its landmarks. */
+  keep?: boolean;
 }
 
 export interface LocateOptions {
@@ -50,6 +61,7 @@ export interface EmbedResult {
   mirrored?: Float32Array;
   stats: CropStats;
   crop?: Uint8Array;
+  kept?: KeptFace;
   ms: { align: number; descriptor: number };
 }
 
@@ -65,7 +77,10 @@ export class FaceAnalyzer {
     if (roles.includes('locate')) nets.push('tinyFaceDetector', 'faceLandmark68Net');
     const rt = await loadFaceApi({ prefer: opts.backend ?? 'auto', nets });
     const descriptor = roles.includes('embed')
-      ? await FaceApiDescriptor.create(dlibTemplate(opts.chipSize ?? 150, 0.25))
+      ? await createDescriptor(opts.descriptor ?? descriptorKindFromEnv(), {
+          prefer: opts.backend ?? 'auto',
+          ...(opts.chipSize !== undefined ? { chipSize: opts.chipSize } : {}),
+        })
       : undefined;
     return new FaceAnalyzer(rt, roles, descriptor);
   }
@@ -142,29 +157,14 @@ export class FaceAnalyzer {
     return { faces, inputSize, detected: true, ...(landmarks ? { landmarks } : {}), ms };
   }
 
-  /** Aligns the face given by its landmarks, measures the crop and computes the descriptor. */
-  async embed(
-    frame: FrameData,
-    landmarks: ArrayLike<number>,
-    returnCrop = false,
-    mirror = false,
-  ): Promise<EmbedResult> {
-    const desc = this.descriptor;
-    if (!desc) throw new Error('analyzer was not created with the embed role');
-    const t0 = performance.now();
-    const aligned = alignFace(frame, landmarks, desc.alignment);
-    const stats = cropStats(aligned.data, aligned.size);
-    const t1 = performance.now();
-    const descriptor = await desc.compute(aligned);
-    const mirrored = mirror ? await desc.compute(mirrorFace(aligned)) : undefined;
-    const ms = { align: t1 - t0, descriptor: performance.now() - t1 };
-    return {
-      descriptor,
-      stats,
-      ms,
-      ...(mirrored ? { mirrored } : {}),
-      ...(returnCrop ? { crop: aligned.data } : {}),
-    };
+  /**
+   * Aligns the face given by its landmarks to the descriptor's template, measures the crop (on
+   * the fixed QUALITY_TEMPLATE chip, so the gates do not depend on the model) and computes the
+   * descriptor.
+   */
+  async embed(frame: FrameData, landmarks: ArrayLike<number>, opts: EmbedOptions = {}): Promise<EmbedResult> {
+    if (!this.descriptor) throw new Error('analyzer was not created with the embed role');
+    return embedFace(this.descriptor, frame, landmarks, opts);
   }
 
   /** Runs every net once on a synthetic frame so the first real frame does not pay for WASM warm-up. */
@@ -187,4 +187,40 @@ export class FaceAnalyzer {
       if (this.roles.includes('embed')) await this.embed(frame, lm);
     }
   }
+
+  /** Releases the descriptor's weights. */
+  dispose(): void {
+    this.descriptor?.dispose();
+  }
+}
+
+/**
+ * Aligns the face given by its 68 landmarks to `desc`'s template, measures the crop on the fixed
+ * QUALITY_TEMPLATE chip (so the gates do not depend on the model) and computes the descriptor.
+ */
+export async function embedFace(
+  desc: Descriptor,
+  frame: FrameData,
+  landmarks: ArrayLike<number>,
+  opts: EmbedOptions = {},
+): Promise<EmbedResult> {
+  const { returnCrop = false, mirror = false, keep = false } = opts;
+  const t0 = performance.now();
+  const aligned = alignFace(frame, landmarks, desc.alignment);
+  const chip =
+    desc.alignment.id === QUALITY_TEMPLATE.id ? aligned : alignFace(frame, landmarks, QUALITY_TEMPLATE);
+  const stats = cropStats(chip.data, chip.size);
+  const kept = keep ? keepFace(frame, landmarks) : undefined;
+  const t1 = performance.now();
+  const descriptor = await desc.compute(aligned);
+  const mirrored = mirror ? await desc.compute(mirrorFace(aligned)) : undefined;
+  const ms = { align: t1 - t0, descriptor: performance.now() - t1 };
+  return {
+    descriptor,
+    stats,
+    ms,
+    ...(mirrored ? { mirrored } : {}),
+    ...(returnCrop ? { crop: aligned.data } : {}),
+    ...(kept ? { kept } : {}),
+  };
 }

@@ -9,6 +9,7 @@ import { type FaceApiRuntime, loadFaceApi, modelWeightsHash } from './tf-backend
  * axis-aligned landmark box.
  */
 export class FaceApiDescriptor implements Descriptor {
+  readonly kind = 'faceapi';
   readonly dim = 128;
   readonly inputSize: number;
   readonly alignment: AlignmentTemplate;
@@ -25,8 +26,11 @@ export class FaceApiDescriptor implements Descriptor {
     this.modelId = `faceapi-resnet128@${rt.faceApiVersion}#${hash}/${alignment.id}`;
   }
 
-  static async create(alignment: AlignmentTemplate = dlibTemplate(150, 0.25)): Promise<FaceApiDescriptor> {
-    const rt = await loadFaceApi({ nets: ['faceRecognitionNet'] });
+  static async create(
+    alignment: AlignmentTemplate = dlibTemplate(150, 0.25),
+    opts: { prefer?: 'auto' | 'wasm' } = {},
+  ): Promise<FaceApiDescriptor> {
+    const rt = await loadFaceApi({ prefer: opts.prefer ?? 'auto', nets: ['faceRecognitionNet'] });
     return new FaceApiDescriptor(rt, alignment);
   }
 

@@ -13,7 +13,12 @@ export interface AlignedFace {
  * another model (or another alignment) is never compared.
  */
 export interface Descriptor {
-  /** E.g. "faceapi-resnet128@1.7.15#b413e420/dlib150p0.25". */
+  /** Configuration name of the model (descriptor-models.ts), e.g. 'mfn512' or 'faceapi'. */
+  readonly kind: string;
+  /**
+   * Network, weights and alignment, e.g. "faceapi-resnet128@1.7.15#b413e420/dlib150p0.25" or
+   * "mobilefacenet512@faceplugin-face-recognition-js-0.0.1#87aacdfe/arcface112".
+   */
   readonly modelId: string;
   readonly dim: number;
   readonly inputSize: number;
@@ -26,6 +31,7 @@ export interface Descriptor {
 
 /** Static facts about a descriptor, as sent across the worker boundary. */
 export interface DescriptorInfo {
+  kind: string;
   modelId: string;
   dim: number;
   inputSize: number;
@@ -35,6 +41,7 @@ export interface DescriptorInfo {
 
 export function describeDescriptor(d: Descriptor): DescriptorInfo {
   return {
+    kind: d.kind,
     modelId: d.modelId,
     dim: d.dim,
     inputSize: d.inputSize,

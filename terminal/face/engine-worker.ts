@@ -27,6 +27,7 @@ export type WorkerRequest =
       landmarks: Float32Array;
       returnCrop: boolean;
       mirror?: boolean;
+      keep?: boolean;
     }
   | { id: number; op: 'memory' };
 
@@ -74,7 +75,11 @@ async function serve(analyzer: FaceAnalyzer, req: WorkerRequest): Promise<void> 
     let result: unknown;
     if (req.op === 'locate') result = await analyzer.locate(req.frame, req.opts);
     else if (req.op === 'embed') {
-      result = await analyzer.embed(req.frame, req.landmarks, req.returnCrop, req.mirror ?? false);
+      result = await analyzer.embed(req.frame, req.landmarks, {
+        returnCrop: req.returnCrop,
+        mirror: req.mirror ?? false,
+        keep: req.keep ?? false,
+      });
     } else result = { rss: process.memoryUsage().rss, tensors: analyzer.rt.tf.memory().numTensors };
     port?.postMessage({ id: req.id, ok: true, result } satisfies WorkerReply);
   } catch (e) {

@@ -20,9 +20,10 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { alignmentDrift, type Box, iou } from './align.ts';
+import { alignmentDrift, type Box, iou, type KeptFace } from './align.ts';
 import type { EmbedResult, FrameData, LocateOptions, LocateResult } from './analyzer.ts';
 import type { DescriptorInfo } from './descriptor.ts';
+import { DEFAULT_DESCRIPTOR, type DescriptorKind, descriptorKindFromEnv } from './descriptor-models.ts';
 import type { FrameMsg, WorkerHello, WorkerInit, WorkerReply, WorkerRequest } from './engine-worker.ts';
 import {
   type CropStats,
@@ -55,7 +56,10 @@ export interface FaceEngineConfig {
     enabled: boolean;
     /** A track older than this (frame timestamps, ms) is dropped. */
     maxAgeMs: number;
-    /** Largest RMS landmark displacement, in aligned-crop pixels, for which the predicted crop is kept. */
+    /**
+     * Largest RMS landmark displacement, in pixels of a 150 px aligned crop, for which the
+     * predicted crop is kept (scaled to the descriptor's crop size: 1.87 px for 112 px crops).
+     */
     maxDriftPx: number;
     /**
      * Tracked frames skip the detector and run the landmark net on the box carried over from the
@@ -69,6 +73,12 @@ export interface FaceEngineConfig {
   quality: QualityConfig;
   /** Run every net once at start-up so the first frame is not slow. */
   warmUp: boolean;
+  /**
+   * Descriptor model (descriptor-models.ts). resolveEngineConfig fills it from the environment
+   * variable FACE_DESCRIPTOR when not given, else DEFAULT_DESCRIPTOR.
+   */
+  descriptor: DescriptorKind;
+  /** face-api descriptor only: side of its dlib chip. */
   chipSize: number;
 }
 
@@ -79,6 +89,7 @@ export const DEFAULT_ENGINE_CONFIG: FaceEngineConfig = {
   tracking: { enabled: true, maxAgeMs: 1000, maxDriftPx: 2.5, detectEvery: 3, minIou: 0.5 },
   quality: DEFAULT_QUALITY,
   warmUp: true,
+  descriptor: DEFAULT_DESCRIPTOR,
   chipSize: 150,
 };
 
@@ -92,6 +103,7 @@ export function resolveEngineConfig(partial: DeepPartial<FaceEngineConfig> = {})
     detector: { ...d.detector, ...(partial.detector as Partial<FaceEngineConfig['detector']>) },
     tracking: { ...d.tracking, ...partial.tracking },
     quality: { ...d.quality, ...(partial.quality as Partial<QualityConfig>) },
+    descriptor: (partial.descriptor as DescriptorKind | undefined) ?? descriptorKindFromEnv(),
   };
 }
 
@@ -119,6 +131,8 @@ export interface FaceAnalysis {
   /** Tracked frames: RMS landmark displacement since the previous frame, in aligned-crop pixels. */
   drift?: number;
   crop?: Uint8Array;
+  /** With `keepCrop`: the enrollment crop and its landmarks. */
+  kept?: KeptFace;
   ms: { total: number; detect: number; landmarks: number; align: number; descriptor: number };
 }
 
@@ -129,6 +143,11 @@ export interface AnalyzeOptions {
   returnCrop?: boolean;
   /** Also compute the descriptor of the mirrored face (enrollment). */
   mirror?: boolean;
+  /**
+   * Return the model-neutral enrollment crop (`kept`): kept with the template, it lets the site
+   * re-derive the template for another descriptor model (descriptor-migrate.ts).
+   */
+  keepCrop?: boolean;
 }
 
 /** Spawns engine-worker; under tsx (a .ts file) the worker registers tsx's loader first. */
@@ -275,7 +294,7 @@ export class FaceEngine {
 
   static async create(partial: DeepPartial<FaceEngineConfig> = {}): Promise<FaceEngine> {
     const config = resolveEngineConfig(partial);
-    const analyzer = { backend: config.backend, chipSize: config.chipSize };
+    const analyzer = { backend: config.backend, chipSize: config.chipSize, descriptor: config.descriptor };
     const handles =
       config.workers === 2
         ? await Promise.all([
@@ -339,8 +358,9 @@ export class FaceEngine {
       opts: skipDetector && track ? { ...detectOpts(track), box: track.box } : detectOpts(track),
     });
     const mirror = opts.mirror ?? false;
+    const keep = opts.keepCrop ?? false;
     const specP =
-      track !== undefined && this.handles.length === 2 && !mirror
+      track !== undefined && this.handles.length === 2 && !mirror && !keep
         ? this.embedder.request<EmbedResult>({
             op: 'embed',
             frame: msg,
@@ -429,7 +449,9 @@ export class FaceEngine {
     if (specP && track) {
       drift = alignmentDrift(this.info.descriptor.alignment, track.landmarks, landmarks);
       const spec = await specP;
-      if (drift <= cfg.tracking.maxDriftPx) {
+      // The limit is set for a 150 px chip: scaled to the model's crop, the same movement of the face.
+      const maxDrift = (cfg.tracking.maxDriftPx * this.info.descriptor.alignment.size) / 150;
+      if (drift <= maxDrift) {
         emb = spec;
         path = 'tracked';
       } else path = 'retracked';
@@ -440,11 +462,12 @@ export class FaceEngine {
       landmarks,
       returnCrop,
       mirror,
+      keep,
     });
     ms.align = emb.ms.align;
     ms.descriptor = emb.ms.descriptor;
     const issue = gateIssue ?? checkCrop(emb.stats, cfg.quality);
-    const extra = emb.crop ? { crop: emb.crop } : {};
+    const extra = { ...(emb.crop ? { crop: emb.crop } : {}), ...(emb.kept ? { kept: emb.kept } : {}) };
     if (issue && !opts.ignoreGates) {
       return finish({ ok: false, issue, landmarks, pose, stats: emb.stats, path, ...extra });
     }
@@ -459,6 +482,34 @@ export class FaceEngine {
       path,
       ...(drift !== undefined ? { drift } : {}),
       ...extra,
+    });
+  }
+
+  /**
+   * Descriptor of a face whose 68 landmarks are already known (no detector, no gates): re-deriving
+   * templates from kept enrollment crops. Serialised with `analyze`.
+   */
+  embedLandmarks(
+    frame: FrameData,
+    landmarks: Float32Array,
+    opts: { mirror?: boolean } = {},
+  ): Promise<EmbedResult> {
+    const run = this.busy.then(
+      () => this.embedNow(frame, landmarks, opts.mirror ?? false),
+      () => this.embedNow(frame, landmarks, opts.mirror ?? false),
+    );
+    this.busy = run.catch(() => undefined);
+    return run;
+  }
+
+  private embedNow(frame: FrameData, landmarks: Float32Array, mirror: boolean): Promise<EmbedResult> {
+    const msg: FrameMsg = { data: this.share(frame.data), width: frame.width, height: frame.height };
+    return this.embedder.request<EmbedResult>({
+      op: 'embed',
+      frame: msg,
+      landmarks,
+      returnCrop: false,
+      mirror,
     });
   }
 

@@ -2,9 +2,11 @@
  * Frame in, decision out: engine (workers) -> gallery 1:N search -> recognizer state machine.
  * Also enrollment, and a PunchSource adapter for the kiosk.
  */
-import type { FrameSource } from '../frames/types.ts';
+import type { FrameError, FrameSource } from '../frames/types.ts';
 import type { PunchSource, Recognition } from '../punch-source.ts';
+import type { KeptFace } from './align.ts';
 import type { FrameData } from './analyzer.ts';
+import { recognizerConfigFor } from './descriptor-models.ts';
 import {
   type AnalyzeOptions,
   type DeepPartial,
@@ -13,9 +15,9 @@ import {
   type FaceEngineConfig,
 } from './engine.ts';
 import { Gallery, meanTemplate, type Template } from './gallery.ts';
+import type { FaceDecision, LivenessGate } from './liveness.ts';
 import type { QualityIssue } from './quality.ts';
 import {
-  DEFAULT_RECOGNIZER,
   type Decision,
   type FrameInput,
   judgeMatch,
@@ -44,6 +46,8 @@ export interface EnrollResult {
   template?: Template;
   used: number;
   refused: { index: number; issue?: QualityIssue }[];
+  /** The model-neutral crops of the pictures used: keep them to re-derive the template for another model (descriptor-migrate.ts). */
+  crops: KeptFace[];
 }
 
 export interface PipelineStatus {
@@ -60,7 +64,8 @@ export class FacePipeline {
   constructor(
     readonly engine: FaceEngine,
     readonly gallery: Gallery = new Gallery(engine.modelId, engine.info.descriptor.dim),
-    recognizerConfig: RecognizerConfig = DEFAULT_RECOGNIZER,
+    /** Default: DEFAULT_RECOGNIZER with the engine's model's threshold and margin. */
+    recognizerConfig: RecognizerConfig = recognizerConfigFor(engine.modelId),
     private readonly enrollImages = 3,
   ) {
     if (gallery.modelId !== engine.modelId) {
@@ -78,7 +83,7 @@ export class FacePipeline {
 
   static async create(cfg: Partial<FacePipelineConfig> = {}): Promise<FacePipeline> {
     const engine = await FaceEngine.create(cfg.engine ?? {});
-    return new FacePipeline(engine, undefined, cfg.recognizer ?? DEFAULT_RECOGNIZER, cfg.enrollImages ?? 3);
+    return new FacePipeline(engine, undefined, cfg.recognizer, cfg.enrollImages ?? 3);
   }
 
   /** Analyses one frame and advances the recognizer. */
@@ -110,19 +115,21 @@ export class FacePipeline {
     const vectors: Float32Array[] = [];
     const mirroredVectors: Float32Array[] = [];
     const refused: EnrollResult['refused'] = [];
+    const crops: KeptFace[] = [];
     for (let i = 0; i < frames.length && vectors.length < this.enrollImages; i++) {
       this.engine.resetTracking();
-      const a = await this.engine.analyze(frames[i] as FrameData, { mirror: true });
+      const a = await this.engine.analyze(frames[i] as FrameData, { mirror: true, keepCrop: true });
       if (a.ok && a.descriptor) {
         vectors.push(a.descriptor);
         if (a.mirrored) mirroredVectors.push(a.mirrored);
+        if (a.kept) crops.push(a.kept);
       } else refused.push({ index: i, ...(a.issue ? { issue: a.issue } : {}) });
     }
     this.engine.resetTracking();
-    if (vectors.length === 0) return { used: 0, refused };
+    if (vectors.length === 0) return { used: 0, refused, crops };
     const template = meanTemplate(personId, this.engine.modelId, [...vectors, ...mirroredVectors]);
     if (addToGallery) this.gallery.add(template);
-    return { template, used: vectors.length, refused };
+    return { template, used: vectors.length, refused, crops };
   }
 
   status(): PipelineStatus {
@@ -140,25 +147,67 @@ export class FacePipeline {
   }
 }
 
-/** Feeds a frame source through the pipeline and yields a Recognition for every 'recognized' decision. */
+export interface FacePunchOptions {
+  /** Liveness gate between the recognizer and the punch; none: liveness not checked. */
+  liveness?: LivenessGate;
+  /** Every frame's result with the final decision (screen, logs). */
+  onResult?: (r: ProcessResult, decision: FaceDecision) => void;
+  /** A frame the source could not produce (corrupt picture, camera gone). */
+  onFrameError?: (e: FrameError) => void;
+  /** Display name sent along with a recognition to the kiosk screen. */
+  nameOf?: (personId: string) => string | undefined;
+}
+
+/**
+ * Feeds a frame source through the pipeline (and the liveness gate, if any) and yields a
+ * Recognition for every accepted recognition.
+ */
 export class FacePunchSource implements PunchSource {
   private stopped = false;
+  private readonly opts: FacePunchOptions;
 
   constructor(
     private readonly pipeline: FacePipeline,
     private readonly frames: FrameSource,
-    private readonly onResult?: (r: ProcessResult) => void,
-  ) {}
+    opts: FacePunchOptions | ((r: ProcessResult, decision: FaceDecision) => void) = {},
+  ) {
+    this.opts = typeof opts === 'function' ? { onResult: opts } : opts;
+  }
 
   async *recognitions(): AsyncIterable<Recognition> {
+    const { liveness, onResult, onFrameError, nameOf } = this.opts;
     try {
       for await (const item of this.frames) {
         if (this.stopped) break;
-        if (item.kind !== 'frame') continue;
+        if (item.kind !== 'frame') {
+          onFrameError?.(item);
+          continue;
+        }
         const r = await this.pipeline.process(item);
-        this.onResult?.(r);
-        if (r.decision.kind === 'recognized') {
-          yield { employeeId: r.decision.personId, method: 'face', distance: r.decision.distance };
+        const d: FaceDecision = liveness
+          ? liveness.step({
+              ts: item.ts,
+              landmarks: r.analysis.landmarks,
+              detected: r.analysis.detected,
+              issue: r.analysis.issue,
+              verdict: r.verdict,
+              decision: r.decision,
+            })
+          : r.decision.kind === 'recognized'
+            ? { ...r.decision, liveness: { checked: false } }
+            : r.decision;
+        onResult?.(r, d);
+        if (d.kind === 'recognized') {
+          const name = nameOf?.(d.personId);
+          yield {
+            employeeId: d.personId,
+            method: 'face',
+            distance: d.distance,
+            // Cosine similarity of the unit vectors.
+            score: Math.min(1, Math.max(0, 1 - (d.distance * d.distance) / 2)),
+            liveness: d.liveness,
+            ...(name !== undefined ? { name } : {}),
+          };
         }
       }
     } finally {

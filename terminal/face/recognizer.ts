@@ -131,6 +131,12 @@ export class Recognizer {
     return { kind: 'recognized', personId: v.personId, distance: done.bestDistance, frames: done.frames, ts };
   }
 
+  /** Forget one person's cooldown and streak: their recognition did not become a punch (e.g. liveness failed). */
+  forget(personId: string): void {
+    this.lastPunch.delete(personId);
+    if (this.streak?.personId === personId) this.streak = undefined;
+  }
+
   /** Forget streaks and cooldowns (e.g. after re-enrollment). */
   reset(): void {
     this.streak = undefined;

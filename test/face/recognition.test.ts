@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { descriptorKindFromEnv, kindOfModelId } from '../../terminal/face/descriptor-models.ts';
 import { FacePipeline, FacePunchSource, type ProcessResult } from '../../terminal/face/pipeline.ts';
 import {
   decodeImageFile,
@@ -72,7 +73,9 @@ describe.skipIf(!ready)('face recognition end to end', () => {
 
   it('status names the model version and the backend', () => {
     const s = pipeline.status();
-    expect(s.modelId).toMatch(/^faceapi-resnet128@1\.7\.15#[0-9a-f]{8}\/dlib150p0\.25$/);
+    // The model selected by FACE_DESCRIPTOR, else the default (mfn512), with its file hash and alignment.
+    expect(kindOfModelId(s.modelId)).toBe(descriptorKindFromEnv());
+    expect(s.modelId).toMatch(/^[a-z0-9-]+@[a-z0-9.-]+#[0-9a-f]{8}\/(arcface112|dlib150p0\.25)$/);
     expect(s.people).toBe(ENROLLED.length);
     expect(['wasm', 'tensorflow']).toContain(s.backend);
   });
