@@ -7,6 +7,7 @@ export const ErrorCodes = {
   NOT_FOUND: { status: 404, message: 'Not found' },
   CONFLICT: { status: 409, message: 'Already exists' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body too large' },
+  UNPROCESSABLE: { status: 422, message: 'Could not use the submitted data' },
   UNAVAILABLE: { status: 503, message: 'Service unavailable' },
   INTERNAL: { status: 500, message: 'Internal error' },
 } as const;

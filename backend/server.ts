@@ -1,6 +1,7 @@
 /**
  * Composition root of the central server: database, broker (embedded unless
- * MQTT_URL points elsewhere), the ingest and the REST API.
+ * MQTT_URL points elsewhere), the ingest, the attendance rules (recompute on
+ * every committed punch) and the REST API.
  */
 
 import type { Server } from 'node:http';
@@ -9,9 +10,15 @@ import { createBroker } from '../broker/broker.ts';
 import { loadServiceSecret } from '../broker/credentials.ts';
 import { type Listener, listenMqtt, listenMqtts } from '../broker/server.ts';
 import { logger } from '../lib/logger.ts';
+import { FacePipeline } from '../terminal/face/pipeline.ts';
 import { createApp } from './api/app.ts';
+import { faceRoutes } from './api/faces.routes.ts';
+import { createAttendance } from './attendance/attendance.module.ts';
 import type { Config } from './config.ts';
 import { migrateDatabase, openDatabase } from './db/database.ts';
+import { FaceRepository } from './faces/face.repository.ts';
+import { GalleryService } from './faces/gallery.service.ts';
+import { PipelineEnroller } from './faces/pipeline-enroller.ts';
 import { IngestService } from './ingest/ingest.service.ts';
 import { ServiceLink } from './ingest/service-link.ts';
 import type { Db } from './repositories/db.ts';
@@ -51,6 +58,15 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
   const fastWriter =
     database.provider === 'sqlite' ? new SqliteEventWriter(database.url.replace(/^file:/, '')) : undefined;
   const events = new EventRepository(db, fastWriter);
+  const attendance = createAttendance(db, {
+    log: logger,
+    sqliteFile: database.provider === 'sqlite' ? database.url.replace(/^file:/, '') : undefined,
+  });
+  // Enrollment photos are taken with care and must be better than a passing kiosk frame:
+  // a stricter sharpness gate (a kiosk frame passes at 15; a sharp 250 px LFW photo measures ~70).
+  const enroller = new PipelineEnroller(() =>
+    FacePipeline.create({ engine: { quality: { minSharpness: 40 } } }),
+  );
 
   const listeners: Listener[] = [];
   let mqttUrl = cfg.MQTT_URL;
@@ -93,9 +109,13 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
           .sendTo(tid)
           .catch((err: unknown) => log.warn({ err, terminalId: tid }, 'could not send config'));
       }
-      terminals.recordStatus(tid, online, raw.toString(), new Date()).catch((err: unknown) => {
-        log.warn({ err, terminalId: tid }, 'could not record terminal status');
-      });
+      terminals
+        .recordStatus(tid, online, raw.toString(), new Date())
+        // Days that waited for this kiosk's unsent punches are looked at again.
+        .then(() => attendance.onTerminalStatus(tid))
+        .catch((err: unknown) => {
+          log.warn({ err, terminalId: tid }, 'could not record terminal status');
+        });
     },
   });
   ingest = new IngestService({
@@ -104,6 +124,7 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
     acks: link,
     log: logger('ingest'),
     skewToleranceMs: cfg.CLOCK_SKEW_TOLERANCE_MS,
+    onCommitted: attendance.onCommitted,
   });
   const ing = ingest;
 
@@ -112,28 +133,41 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
   const directory = new DirectoryService(db, terminals, () => ing.forgetEmployees());
   await directory.ensureDefaults(cfg.DEFAULT_TIME_ZONE);
   await auth.bootstrapAdmin(cfg.ADMIN_USERNAME, cfg.ADMIN_PASSWORD);
+  await attendance.start();
 
   await link.start();
+  const gallery = new GalleryService(
+    new FaceRepository(db),
+    enroller,
+    link,
+    async (nip) =>
+      (await db.prisma.employee.findUnique({ where: { nip }, select: { unitId: true } }))?.unitId ?? null,
+    logger('gallery'),
+  );
+  await gallery.announceAll();
 
   const publicMqtt = cfg.PUBLIC_MQTT_URL;
   const mqttPort = listeners[0]?.port ?? cfg.MQTT_PORT;
-  const app = createApp({
-    auth,
-    tokens,
-    directory,
-    terminals,
-    events,
-    log: logger('api'),
-    version: VERSION,
-    mqttUrlFor: (req) => publicMqtt ?? `mqtt://${req.hostname}:${mqttPort}`,
-    health: async () => {
-      const dbOk = await db.prisma.$queryRawUnsafe('SELECT 1').then(
-        () => true,
-        () => false,
-      );
-      return { db: dbOk, broker: link.connected };
+  const app = createApp(
+    {
+      auth,
+      tokens,
+      directory,
+      terminals,
+      events,
+      log: logger('api'),
+      version: VERSION,
+      mqttUrlFor: (req) => publicMqtt ?? `mqtt://${req.hostname}:${mqttPort}`,
+      health: async () => {
+        const dbOk = await db.prisma.$queryRawUnsafe('SELECT 1').then(
+          () => true,
+          () => false,
+        );
+        return { db: dbOk, broker: link.connected };
+      },
     },
-  });
+    [...attendance.routes, faceRoutes(gallery, terminals, logger('faces'))],
+  );
   const http: Server = await new Promise((resolve, reject) => {
     const s = app.listen(cfg.PORT, cfg.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
@@ -153,6 +187,8 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
       await closed;
       await link.stop();
       await ing.settled();
+      await attendance.stop();
+      await enroller.close();
       await rejections.flush();
       for (const l of listeners) await l.close();
       await closeBroker?.();

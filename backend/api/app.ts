@@ -32,6 +32,8 @@ export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): exp
   const app = express();
   const docs = new OpenApiRegistry();
   app.disable('x-powered-by');
+  // Enrollment photos come as base64 JSON (up to 5); everything else stays small.
+  app.use(/^\/api\/employees\/[^/]+\/faces$/, express.json({ limit: '12mb' }));
   app.use(express.json({ limit: '1mb' }));
 
   const session = (req: Request): Session => {
@@ -155,7 +157,7 @@ export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): exp
     },
   );
 
-  for (const m of modules) m(route);
+  for (const m of modules) m(route, app);
 
   app.get('/api/openapi.json', (_req, res) => {
     res.json(docs.document(d.version));

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Express, Request } from 'express';
 import type { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { Role, Session } from '../services/tokens.ts';
@@ -28,8 +28,11 @@ export type Handler = (req: Request, session: Session) => Promise<unknown>;
 /** Registers an authenticated route, documented in /api/openapi.json. */
 export type Route = (method: Method, path: string, meta: RouteMeta, handler: Handler) => void;
 
-/** A feature's routes: `export const attendanceRoutes = (deps) => (route: Route) => { route('get', …) }`. */
-export type RouteModule = (route: Route) => void;
+/**
+ * A feature's routes: `export const attendanceRoutes = (deps) => (route: Route) => { route('get', …) }`.
+ * `app` is for the rare route that is not a logged-in admin's (e.g. a kiosk's, with terminal credentials).
+ */
+export type RouteModule = (route: Route, app: Express) => void;
 
 /** Validates with a zod schema; a failure is a VALIDATION error listing every issue. */
 export function parse<T>(schema: z.ZodType<T>, data: unknown): T {

@@ -41,6 +41,11 @@ export interface MonthCloseInput {
   employees: readonly MonthCloseEmployee[];
   /** Return the day records too (needed for reports and discipline); default true. */
   keepDays?: boolean;
+  /**
+   * Evaluate as of this instant (epoch ms), as `computeDailyStatus` does: days whose punch window
+   * has not closed yet are 'Open' instead of absent. Omit (the default) once the month is over.
+   */
+  asOf?: number;
 }
 
 export interface MonthCloseResult {
@@ -129,6 +134,7 @@ export function closeMonth(input: MonthCloseInput): MonthCloseResult[] {
   };
 
   const keepDays = input.keepDays ?? true;
+  const asOf = input.asOf ?? null;
   const noLeave: readonly Leave[] = [];
   return input.employees.map((emp) => {
     const { plans, windows } = seriesFor(emp);
@@ -158,7 +164,7 @@ export function closeMonth(input: MonthCloseInput): MonthCloseResult[] {
           leave: leaveForDay(leaves, plan.date, profile),
           profile,
           pendingPunches: pending.has(plan.date),
-          asOf: null,
+          asOf,
         }),
       );
     }

@@ -147,7 +147,7 @@ export class IngestService {
 
     if (rows.size > 0) {
       await this.flagUnknownEmployees([...rows.values()]);
-      const inserted = await this.opts.store.insertEvents([...rows.values()]);
+      const inserted = await this.insertWithRetry([...rows.values()]);
       this.stats.stored += inserted.size;
       this.stats.duplicates += rows.size - inserted.size;
       if (inserted.size > 0 && this.opts.onCommitted) {
@@ -160,6 +160,23 @@ export class IngestService {
       }
     }
     await this.publishAcks(ackIds, refusals);
+  }
+
+  /**
+   * A locked database (SQLite: another connection of this process mid-transaction) or a
+   * dropped connection is usually gone in a moment: retry a few times, asynchronously, so
+   * the other transaction can finish, before giving the batch up to the kiosks' resend.
+   */
+  private async insertWithRetry(rows: EventRow[]): Promise<Set<string>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.opts.store.insertEvents(rows);
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        this.opts.log.warn({ err: (err as Error).message, attempt }, 'insert failed; retrying');
+        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
   }
 
   private async flagUnknownEmployees(rows: EventRow[]): Promise<void> {

@@ -72,6 +72,16 @@ export class ServiceLink implements AckPublisher {
     });
   }
 
+  publishGallery(siteId: string, payload: string): Promise<void> {
+    const c = this.client;
+    if (!c) return Promise.reject(new Error('not started'));
+    return new Promise((resolve, reject) => {
+      c.publish(topics.gallery(siteId), payload, { qos: 1, retain: true }, (err) =>
+        err ? reject(err) : resolve(),
+      );
+    });
+  }
+
   async stop(): Promise<void> {
     const c = this.client;
     if (c) await new Promise<void>((r) => c.end(false, {}, () => r()));

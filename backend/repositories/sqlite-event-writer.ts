@@ -17,7 +17,10 @@ export class SqliteEventWriter {
   private readonly tx: (rows: EventRow[]) => Set<string>;
 
   constructor(file: string) {
-    this.db = new Database(file, { timeout: 10_000 });
+    // A short busy wait: this connection is synchronous, so while it waits the whole process
+    // (including a Prisma transaction holding the lock) stands still. The ingest retries
+    // asynchronously instead (IngestService.insertWithRetry).
+    this.db = new Database(file, { timeout: 100 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.insert = this.db.prepare(

@@ -109,8 +109,9 @@ describe('closeMonth', () => {
   });
 });
 
-describe('closeMonth performance', () => {
-  it('10 000 employees × 23 work days in well under a second of CPU', () => {
+describe('closeMonth at province scale', () => {
+  // Timing is measured by bench/rules.bench.ts, not asserted here (the machine is shared).
+  it('closes a month for 10 000 employees × 23 work days', () => {
     let seed = 42;
     const rnd = () => {
       seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
@@ -137,17 +138,9 @@ describe('closeMonth performance', () => {
       };
     });
     run(employees.slice(0, 500)); // warm up the JIT
-    const cpu = process.cpuUsage();
-    const started = performance.now();
     const results = run(employees, false);
-    const used = process.cpuUsage(cpu);
-    const cpuMs = (used.user + used.system) / 1000;
-    console.info(
-      `closeMonth 10 000 × 23: ${cpuMs.toFixed(0)} ms CPU, ${(performance.now() - started).toFixed(0)} ms wall`,
-    );
     expect(results).toHaveLength(10_000);
     expect(results.some((r) => r.allowance.totalBp > 0)).toBe(true);
-    // Typically 250–350 ms on the 2-core dev machine; generous bound for a busy CI host.
-    expect(cpuMs).toBeLessThan(3_000);
+    expect(results.every((r) => r.allowance.totalBp >= 0 && r.allowance.totalBp <= r.allowance.capBp)).toBe(true);
   });
 });

@@ -10,9 +10,14 @@ import { goodEvent, nip } from '../support/punches.ts';
 class MemoryStore implements EventStore {
   rows = new Map<string, EventRow>();
   failNext = false;
+  failures = 0;
   async insertEvents(rows: EventRow[]) {
     if (this.failNext) {
       this.failNext = false;
+      throw new Error('database is locked');
+    }
+    if (this.failures > 0) {
+      this.failures--;
       throw new Error('database is down');
     }
     const inserted = new Set<string>();
@@ -77,7 +82,7 @@ describe('IngestService', () => {
 
   it('does not ack a batch whose commit failed, and goes on with the next', async () => {
     const { store, acks, ingest } = setup();
-    store.failNext = true;
+    store.failures = 5; // more than the retries
     const e1 = goodEvent(1, nip(1));
     send(ingest, 'ka', e1);
     await ingest.settled();
@@ -134,5 +139,19 @@ describe('IngestService', () => {
     const last = acks.at(-1)?.body;
     expect(last?.ids.sort()).toEqual(good.map((g) => g.id).sort());
     expect(last?.rejected?.map((r) => r.code)).toEqual(['BAD_JSON', 'VERSION']);
+  });
+});
+
+describe('IngestService retries', () => {
+  it('retries a failed insert without recording rejections twice', async () => {
+    const { store, acks, rejected, ingest } = setup();
+    store.failNext = true;
+    const e = goodEvent(1, nip(1));
+    send(ingest, 'ka', 'garbage{');
+    send(ingest, 'ka', e);
+    await ingest.settled();
+    expect([...store.rows.keys()]).toEqual([e.id]);
+    expect(rejected.length).toBe(1);
+    expect(acks.flatMap((a) => a.body.ids)).toEqual([e.id]);
   });
 });

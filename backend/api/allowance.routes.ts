@@ -1,0 +1,108 @@
+/** `/api/allowance`: the monthly allowance per employee with its breakdown, CSV, lock, adjustments. */
+
+import type { AllowanceService } from '../attendance/allowance.service.ts';
+import { allowanceCsv } from '../attendance/allowance-csv.ts';
+import type { RulesConfigRepository } from '../attendance/rules-config.repository.ts';
+import { scopeOf } from '../services/scope.ts';
+import {
+  AdjustmentsQuery,
+  AllowanceQuery,
+  MonthBody,
+  PositionAmount,
+  PositionClass,
+} from './attendance.dto.ts';
+import { parse, RawBody, type RouteModule } from './router.ts';
+
+const REGION = ['SUPERADMIN', 'BKD'] as const;
+
+export const allowanceRoutes =
+  (d: { allowance: AllowanceService; config: RulesConfigRepository }): RouteModule =>
+  (route) => {
+    route(
+      'get',
+      '/api/allowance',
+      {
+        summary:
+          'Monthly allowance per employee: base, deductions per day and code, cap, payable, adjustments',
+        query: AllowanceQuery,
+      },
+      async (req, s) => {
+        const q = parse(AllowanceQuery, req.query);
+        const rows = await d.allowance.report(q.month, scopeOf(s), q);
+        if (q.format === 'json') return rows;
+        const lines = q.format === 'csv-lines';
+        return new RawBody(
+          'text/csv; charset=utf-8',
+          allowanceCsv(rows, lines),
+          `allowance-${q.month}${lines ? '-lines' : ''}.csv`,
+        );
+      },
+    );
+    route(
+      'post',
+      '/api/allowance/close',
+      {
+        summary: 'Close a month: write its day records and allowances (not locked)',
+        body: MonthBody,
+        roles: REGION,
+      },
+      (req) => {
+        const b = parse(MonthBody, req.body);
+        return d.allowance.close(b.month, b.unitId);
+      },
+    );
+    route(
+      'post',
+      '/api/allowance/lock',
+      {
+        summary: 'Lock an approved month for a unit or everybody; later corrections become adjustments',
+        body: MonthBody,
+        roles: REGION,
+        status: 201,
+      },
+      (req, s) => {
+        const b = parse(MonthBody, req.body);
+        return d.allowance.lock(b.month, b.unitId, s.sub);
+      },
+    );
+    route('get', '/api/allowance/locks', { summary: 'Locked months', roles: REGION }, () =>
+      d.allowance.locks(),
+    );
+    route(
+      'get',
+      '/api/allowance/adjustments',
+      {
+        summary: 'Adjustments (corrections of locked months), by the month they are paid in',
+        query: AdjustmentsQuery,
+      },
+      async (req, s) => {
+        const q = parse(AdjustmentsQuery, req.query);
+        const scope = scopeOf(s);
+        let employeeIds = q.employeeId ? [q.employeeId] : undefined;
+        if (!scope.all) {
+          const mine = await d.config.nipsInUnits(scope.unitIds);
+          employeeIds = employeeIds ? employeeIds.filter((n) => mine.includes(n)) : mine;
+        }
+        const rows = await d.allowance.adjustments(q.month, employeeIds);
+        return rows.map(({ recomputed: _, ...a }) => a);
+      },
+    );
+    route(
+      'get',
+      '/api/allowance/position-classes',
+      { summary: 'Base allowance per position class (kelas jabatan)' },
+      async () =>
+        [...(await d.config.positionAmounts())].map(([positionClass, amount]) => ({ positionClass, amount })),
+    );
+    route(
+      'put',
+      '/api/allowance/position-classes/:class',
+      { summary: 'Set the base allowance of a position class', body: PositionAmount, roles: REGION },
+      async (req) => {
+        const positionClass = parse(PositionClass, req.params.class);
+        const { amount } = parse(PositionAmount, req.body);
+        await d.config.setPositionAmount(positionClass, amount);
+        return { positionClass, amount };
+      },
+    );
+  };

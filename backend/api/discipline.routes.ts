@@ -1,0 +1,68 @@
+/** `/api/discipline` (PP 94/2021 cases) and `/api/policy-profiles`. */
+import type { DisciplineService } from '../attendance/discipline.service.ts';
+import type { ProfileService } from '../attendance/profile.service.ts';
+import { policyProfileSchema } from '../domain/index.ts';
+import { scopeOf } from '../services/scope.ts';
+import { DisciplineDecision, DisciplineQuery } from './attendance.dto.ts';
+import { parse, type RouteModule } from './router.ts';
+
+const REGION = ['SUPERADMIN', 'BKD'] as const;
+
+export const disciplineRoutes =
+  (d: { discipline: DisciplineService }): RouteModule =>
+  (route) => {
+    route(
+      'get',
+      '/api/discipline',
+      {
+        summary: 'Discipline cases (open by default): threshold, recommended sanction, who is told, decision',
+        query: DisciplineQuery,
+      },
+      (req, s) => {
+        const q = parse(DisciplineQuery, req.query);
+        return d.discipline.list(scopeOf(s), { ...q, state: q.state === 'All' ? undefined : q.state });
+      },
+    );
+    route(
+      'post',
+      '/api/discipline/:id/decision',
+      {
+        summary: 'Record the decision taken on a case (medium and heavy: BKD)',
+        body: DisciplineDecision,
+        roles: ['SUPERADMIN', 'BKD', 'OPD_ADMIN', 'SUPERVISOR'],
+      },
+      (req, s) =>
+        d.discipline.decide(String(req.params.id), parse(DisciplineDecision, req.body), s, scopeOf(s)),
+    );
+  };
+
+export const profileRoutes =
+  (d: { profiles: ProfileService }): RouteModule =>
+  (route) => {
+    route('get', '/api/policy-profiles', { summary: 'Policy profiles, every version' }, () =>
+      d.profiles.list(),
+    );
+    route(
+      'get',
+      '/api/policy-profiles/template',
+      { summary: 'The shipped default profile, to copy and edit' },
+      () => Promise.resolve(d.profiles.template()),
+    );
+    route(
+      'post',
+      '/api/policy-profiles',
+      {
+        summary: 'Publish a profile version; it applies from its effective date, never to a locked month',
+        body: policyProfileSchema,
+        roles: REGION,
+        status: 201,
+      },
+      (req, s) => d.profiles.publish(req.body, s.sub),
+    );
+    route(
+      'delete',
+      '/api/policy-profiles/:id/:version',
+      { summary: 'Withdraw a version not yet in force', roles: REGION },
+      (req) => d.profiles.withdraw(String(req.params.id), Number(req.params.version)),
+    );
+  };

@@ -1,0 +1,167 @@
+/**
+ * The attendance feature wired together: repositories, services, the recompute loop and the
+ * day-close job, and its REST route modules. The composition root (backend/server.ts) passes
+ * `onCommitted` to the ingest, `onTerminalStatus` to the kiosk status handler, and `routes`
+ * to createApp.
+ */
+import type { Logger } from '../../lib/logger.ts';
+import { allowanceRoutes } from '../api/allowance.routes.ts';
+import { attendanceRoutes } from '../api/attendance.routes.ts';
+import { calendarRoutes } from '../api/calendar.routes.ts';
+import { disciplineRoutes, profileRoutes } from '../api/discipline.routes.ts';
+import { leaveRoutes } from '../api/leave.routes.ts';
+import type { RouteModule } from '../api/router.ts';
+import type { EventRow } from '../ingest/ports.ts';
+import type { Db } from '../repositories/db.ts';
+import { AllowanceRepository } from './allowance.repository.ts';
+import { AllowanceService } from './allowance.service.ts';
+import { AttendanceService } from './attendance.service.ts';
+import { type BulkWriter, JsonBulkWriter } from './bulk-writer.repository.ts';
+import { CalendarRepository } from './calendar.repository.ts';
+import { CalendarService } from './calendar.service.ts';
+import { DailyRecordRepository } from './daily-record.repository.ts';
+import { DayCloseJob } from './day-close.job.ts';
+import { DisciplineRepository } from './discipline.repository.ts';
+import { DisciplineService } from './discipline.service.ts';
+import { LeaveRepository } from './leave.repository.ts';
+import { LeaveService } from './leave.service.ts';
+import { MonthCloseService } from './month-close.service.ts';
+import { ProfileService } from './profile.service.ts';
+import { PunchRepository } from './punch.repository.ts';
+import { type DayChange, RecomputeService } from './recompute.service.ts';
+import { RulesConfigRepository } from './rules-config.repository.ts';
+import { RulesContextService } from './rules-context.service.ts';
+import type { RulesContext } from './rules-context.ts';
+import { SqliteBulkWriter } from './sqlite-bulk-writer.repository.ts';
+
+export type AttendanceOptions = {
+  log: (ns: string) => Logger;
+  /** The SQLite database file, for the bulk writer's own connection (unset: PostgreSQL). */
+  sqliteFile?: string | undefined;
+  /** Debounce of the recompute loop (ms). */
+  debounceMs?: number;
+  /** Day-close job: period and how many days back it looks. */
+  dayCloseIntervalMs?: number;
+  dayCloseLookbackDays?: number;
+  now?: () => number;
+};
+
+export function createAttendance(db: Db, opts: AttendanceOptions) {
+  const now = opts.now ?? Date.now;
+  const calendarRepo = new CalendarRepository(db);
+  const config = new RulesConfigRepository(db);
+  const punches = new PunchRepository(db);
+  const leaves = new LeaveRepository(db);
+  const days = new DailyRecordRepository(db);
+  const allowances = new AllowanceRepository(db);
+  const writer: BulkWriter =
+    db.provider === 'sqlite' && opts.sqliteFile
+      ? new SqliteBulkWriter(opts.sqliteFile)
+      : new JsonBulkWriter(db);
+  const context = new RulesContextService(calendarRepo, config, opts.log('rules'), now);
+  const discipline = new DisciplineService(new DisciplineRepository(db), days, opts.log('discipline'), now);
+  const close = new MonthCloseService({ context, config, punches, leaves, allowances, writer, now });
+  const allowance = new AllowanceService({
+    close,
+    allowances,
+    days,
+    config,
+    discipline,
+    log: opts.log('allowance'),
+    now,
+  });
+
+  const followUp = async (changes: readonly DayChange[], ctx: RulesContext): Promise<void> => {
+    await allowance.onDaysChanged(changes, ctx);
+    // Only a change to or from an absent day can move the absence count.
+    const absence = changes.filter((c) => (c.before?.status === 'Absent') !== (c.after.status === 'Absent'));
+    const byYear = new Map<number, Map<string, DayChange['employee']>>();
+    for (const c of absence) {
+      const year = Number(c.after.workDate.slice(0, 4));
+      const m = byYear.get(year) ?? new Map();
+      m.set(c.employee.nip, c.employee);
+      byYear.set(year, m);
+    }
+    for (const [year, employees] of byYear) await discipline.evaluate([...employees.values()], [year]);
+  };
+
+  const recompute = new RecomputeService({
+    context,
+    config,
+    punches,
+    leaves,
+    days,
+    writer,
+    followUp,
+    log: opts.log('recompute'),
+    now,
+    ...(opts.debounceMs === undefined ? {} : { debounceMs: opts.debounceMs }),
+  });
+  const attendance = new AttendanceService({
+    days,
+    punches,
+    config,
+    context,
+    recompute,
+    log: opts.log('attendance'),
+    now,
+  });
+  const calendar = new CalendarService({ calendar: calendarRepo, config, recompute, now });
+  const leave = new LeaveService({
+    leaves,
+    days,
+    config,
+    attendance,
+    recompute,
+    log: opts.log('leave'),
+    now,
+  });
+  const profiles = new ProfileService({ config, allowances, recompute, log: opts.log('profiles'), now });
+  const job = new DayCloseJob({
+    context,
+    config,
+    days,
+    recompute,
+    log: opts.log('day-close'),
+    now,
+    ...(opts.dayCloseIntervalMs === undefined ? {} : { intervalMs: opts.dayCloseIntervalMs }),
+    ...(opts.dayCloseLookbackDays === undefined ? {} : { lookbackDays: opts.dayCloseLookbackDays }),
+  });
+
+  const routes: RouteModule[] = [
+    attendanceRoutes({ attendance }),
+    calendarRoutes({ calendar }),
+    leaveRoutes({ leave }),
+    allowanceRoutes({ allowance, config }),
+    disciplineRoutes({ discipline }),
+    profileRoutes({ profiles }),
+  ];
+  const statusLog = opts.log('recompute');
+
+  return {
+    routes,
+    recompute,
+    close,
+    allowance,
+    /** For IngestService's `onCommitted`. */
+    onCommitted: (rows: EventRow[]) => recompute.onCommitted(rows),
+    /** A kiosk's retained status was stored: days waiting for its unsent punches are looked at again. */
+    onTerminalStatus: (terminalId: string) => {
+      recompute.onTerminalStatus(terminalId).catch((err: unknown) => {
+        statusLog.warn({ err, terminalId }, 'could not recheck pending days');
+      });
+    },
+    /** Seeds the default profile and schedule; starts the day-close job (unless told not to). */
+    async start(o: { dayCloseJob?: boolean } = {}): Promise<void> {
+      await context.ensureDefaults();
+      if (o.dayCloseJob ?? true) job.start();
+    },
+    async stop(): Promise<void> {
+      await job.stop();
+      await recompute.stop();
+      writer.close();
+    },
+  };
+}
+
+export type Attendance = ReturnType<typeof createAttendance>;

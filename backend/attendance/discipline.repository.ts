@@ -1,0 +1,139 @@
+import type { Db } from '../repositories/db.ts';
+
+export type CaseNotify = { to: 'DirectSuperior'; nip: string | null } | { to: 'Bkd' };
+
+export type DisciplineCaseRow = {
+  id: string;
+  employeeId: string;
+  unitId: string;
+  year: number;
+  threshold: string;
+  level: string;
+  sanction: string;
+  label: string;
+  tkDays: number;
+  longestRun: number;
+  superiorNip: string | null;
+  notify: CaseNotify[];
+  state: 'Open' | 'Decided';
+  reviewNeeded: boolean;
+  decision: string | null;
+  decidedSanction: string | null;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  openedAt: Date;
+};
+
+type Row = Omit<DisciplineCaseRow, 'notify' | 'state'> & { notify: string; state: string };
+
+function toCase(r: Row): DisciplineCaseRow {
+  return { ...r, notify: JSON.parse(r.notify) as CaseNotify[], state: r.state as DisciplineCaseRow['state'] };
+}
+
+const SELECT = {
+  id: true,
+  employeeId: true,
+  unitId: true,
+  year: true,
+  threshold: true,
+  level: true,
+  sanction: true,
+  label: true,
+  tkDays: true,
+  longestRun: true,
+  superiorNip: true,
+  notify: true,
+  state: true,
+  reviewNeeded: true,
+  decision: true,
+  decidedSanction: true,
+  decidedBy: true,
+  decidedAt: true,
+  openedAt: true,
+} as const;
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'code' in err && err.code === 'P2002';
+}
+
+/** PP 94/2021 cases: one per employee, year and threshold. */
+export class DisciplineRepository {
+  constructor(private readonly db: Db) {}
+
+  async forEmployeeYear(employeeId: string, year: number): Promise<DisciplineCaseRow[]> {
+    const rows = await this.db.prisma.disciplineCase.findMany({
+      where: { employeeId, year },
+      select: SELECT,
+    });
+    return rows.map(toCase);
+  }
+
+  /** NIPs with any case in the year. */
+  async employeesWithCases(year: number): Promise<Set<string>> {
+    const rows = await this.db.prisma.disciplineCase.findMany({
+      where: { year },
+      select: { employeeId: true },
+      distinct: ['employeeId'],
+    });
+    return new Set(rows.map((r) => r.employeeId));
+  }
+
+  /** Opens a case unless one exists for the same employee, year and threshold; true when opened. */
+  async open(
+    c: Omit<DisciplineCaseRow, 'state' | 'decision' | 'decidedSanction' | 'decidedBy' | 'decidedAt'>,
+  ) {
+    try {
+      await this.db.prisma.disciplineCase.create({
+        data: { ...c, notify: JSON.stringify(c.notify), state: 'Open' },
+      });
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+  }
+
+  async update(
+    id: string,
+    data: Partial<
+      Pick<
+        DisciplineCaseRow,
+        | 'reviewNeeded'
+        | 'tkDays'
+        | 'longestRun'
+        | 'state'
+        | 'decision'
+        | 'decidedSanction'
+        | 'decidedBy'
+        | 'decidedAt'
+      >
+    >,
+  ): Promise<DisciplineCaseRow> {
+    return toCase(await this.db.prisma.disciplineCase.update({ where: { id }, data, select: SELECT }));
+  }
+
+  async get(id: string): Promise<DisciplineCaseRow | null> {
+    const r = await this.db.prisma.disciplineCase.findUnique({ where: { id }, select: SELECT });
+    return r ? toCase(r) : null;
+  }
+
+  async list(f: {
+    unitIds?: readonly string[] | undefined;
+    employeeId?: string | undefined;
+    state?: string | undefined;
+    year?: number | undefined;
+  }): Promise<DisciplineCaseRow[]> {
+    const rows = await this.db.prisma.disciplineCase.findMany({
+      where: {
+        ...(f.unitIds ? { unitId: { in: [...f.unitIds] } } : {}),
+        ...(f.employeeId ? { employeeId: f.employeeId } : {}),
+        ...(f.state ? { state: f.state } : {}),
+        ...(f.year ? { year: f.year } : {}),
+      },
+      orderBy: [{ openedAt: 'asc' }, { id: 'asc' }],
+      select: SELECT,
+      take: 10_000,
+    });
+    return rows.map(toCase);
+  }
+}

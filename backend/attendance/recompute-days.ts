@@ -1,0 +1,89 @@
+/**
+ * One recompute batch's core: for some employees and their dirty dates, read punches (with
+ * corrections), leave and the stored days, run the engine for each date, and return the days
+ * whose record changed (a plain day off that was never stored is no change).
+ */
+import { computeDailyStatus, DAY_MS, dayNumber, type IsoDate } from '../domain/index.ts';
+import { isStored, type StoredDay, sameStoredDay, toStoredDay } from './daily-record.mapper.ts';
+import type { DailyRecordRepository } from './daily-record.repository.ts';
+import { applyCorrections } from './effective-punches.ts';
+import type { LeaveRepository } from './leave.repository.ts';
+import type { PunchRepository, StoredCorrection } from './punch.repository.ts';
+import type { EmployeeFacts } from './rules-config.repository.ts';
+import {
+  pendingFor,
+  planWithWindow,
+  type RulesContext,
+  scheduleById,
+  scheduleIdFor,
+  siteOf,
+  todayIn,
+  zoneOf,
+} from './rules-context.ts';
+
+export type DayChange = { employee: EmployeeFacts; before: StoredDay | null; after: StoredDay };
+
+/** Dates after today in the employee's zone are skipped: they have not begun. */
+export async function computeDayChanges(
+  deps: { punches: PunchRepository; leaves: LeaveRepository; days: DailyRecordRepository },
+  employees: readonly EmployeeFacts[],
+  dirty: ReadonlyMap<string, ReadonlySet<IsoDate>>,
+  ctx: RulesContext,
+  now: number,
+): Promise<{ changes: DayChange[]; computed: number }> {
+  const work = employees
+    .map((e) => {
+      const tz = zoneOf(ctx, e);
+      const today = todayIn(tz, now);
+      const dates = [...(dirty.get(e.nip) ?? [])].filter((d) => d <= today).sort();
+      return { e, tz, dates };
+    })
+    .filter((w) => w.dates.length > 0);
+  if (work.length === 0) return { changes: [], computed: 0 };
+  const all = work.flatMap((w) => w.dates).sort();
+  const min = all[0] as IsoDate;
+  const max = all.at(-1) as IsoDate;
+  const nips = work.map((w) => w.e.nip);
+  // Generous: windows of neighbouring days and night shifts reach into the days around.
+  const from = new Date((dayNumber(min) - 3) * DAY_MS);
+  const to = new Date((dayNumber(max) + 4) * DAY_MS);
+  const [instants, corrections, leaves, stored] = await Promise.all([
+    deps.punches.instants(nips, from, to),
+    deps.punches.corrections(nips, from, to),
+    deps.leaves.byEmployee(nips, min, max),
+    deps.days.forEmployees(nips, min, max),
+  ]);
+  const correctionsOf = new Map<string, StoredCorrection[]>();
+  for (const c of corrections) {
+    const list = correctionsOf.get(c.employeeId);
+    if (list) list.push(c);
+    else correctionsOf.set(c.employeeId, [c]);
+  }
+  const before = new Map(stored.map((s) => [`${s.employeeId}|${s.workDate}`, s]));
+  const changes: DayChange[] = [];
+  for (const { e, tz, dates } of work) {
+    const punches = applyCorrections(instants.get(e.nip) ?? [], correctionsOf.get(e.nip) ?? []);
+    for (const date of dates) {
+      const schedule = scheduleById(ctx, scheduleIdFor(ctx, e, date));
+      // Only the punches of this day's window, as closeMonth assigns them: the neighbours' punches
+      // are theirs, not "ignored" here, so both paths store the same record.
+      const { plan, window } = planWithWindow(ctx, schedule, date, tz);
+      const rec = computeDailyStatus({
+        workDate: date,
+        timeZone: tz,
+        schedule,
+        calendar: ctx.calendar,
+        punches: punches.filter((p) => p >= window[0] && p <= window[1]),
+        leaves: leaves.get(e.nip) ?? [],
+        profile: ctx.profiles,
+        pendingPunches: pendingFor(ctx, siteOf(e), plan, tz),
+        asOf: now,
+      });
+      const after = toStoredDay(e.nip, e.unitId, rec);
+      const old = before.get(`${e.nip}|${date}`) ?? null;
+      const changed = old ? !sameStoredDay(old, after) : isStored(after);
+      if (changed) changes.push({ employee: e, before: old, after });
+    }
+  }
+  return { changes, computed: work.reduce((n, w) => n + w.dates.length, 0) };
+}

@@ -1,0 +1,134 @@
+import type { Db } from '../repositories/db.ts';
+
+/** What the rules need to know about an employee. */
+export type EmployeeFacts = {
+  nip: string;
+  name: string;
+  unitId: string;
+  siteId: string | null;
+  superiorNip: string | null;
+  baseAmount: number | null;
+  positionClass: number | null;
+  active: boolean;
+};
+
+export type StoredProfile = {
+  id: string;
+  version: number;
+  name: string;
+  effectiveFrom: string;
+  definition: string;
+  createdBy: string | null;
+  createdAt: Date;
+};
+
+const FACTS = {
+  nip: true,
+  name: true,
+  unitId: true,
+  siteId: true,
+  superiorNip: true,
+  baseAmount: true,
+  positionClass: true,
+  active: true,
+} as const;
+
+/** Policy profiles, position-class amounts, units, sites, terminal statuses and employee facts. */
+export class RulesConfigRepository {
+  constructor(private readonly db: Db) {}
+
+  profiles(): Promise<StoredProfile[]> {
+    return this.db.prisma.policyProfile.findMany({ orderBy: [{ effectiveFrom: 'asc' }, { version: 'asc' }] });
+  }
+
+  async insertProfile(p: Omit<StoredProfile, 'createdAt'>): Promise<void> {
+    await this.db.prisma.policyProfile.create({ data: p });
+  }
+
+  async deleteProfile(id: string, version: number): Promise<void> {
+    await this.db.prisma.policyProfile.deleteMany({ where: { id, version } });
+  }
+
+  async positionAmounts(): Promise<Map<number, number>> {
+    const rows = await this.db.prisma.positionClassAmount.findMany({ orderBy: { positionClass: 'asc' } });
+    return new Map(rows.map((r) => [r.positionClass, r.amount]));
+  }
+
+  async setPositionAmount(positionClass: number, amount: number): Promise<void> {
+    await this.db.prisma.positionClassAmount.upsert({
+      where: { positionClass },
+      create: { positionClass, amount },
+      update: { amount },
+    });
+  }
+
+  units(): Promise<Array<{ id: string; parentId: string | null }>> {
+    return this.db.prisma.unit.findMany({ select: { id: true, parentId: true } });
+  }
+
+  sites(): Promise<Array<{ id: string; timeZone: string }>> {
+    return this.db.prisma.site.findMany({ select: { id: true, timeZone: true } });
+  }
+
+  terminals(): Promise<
+    Array<{
+      id: string;
+      siteId: string;
+      active: boolean;
+      lastStatus: string | null;
+      lastStatusAt: Date | null;
+    }>
+  > {
+    return this.db.prisma.terminal.findMany({
+      select: { id: true, siteId: true, active: true, lastStatus: true, lastStatusAt: true },
+    });
+  }
+
+  async terminalSite(id: string): Promise<string | null> {
+    const t = await this.db.prisma.terminal.findUnique({ where: { id }, select: { siteId: true } });
+    return t?.siteId ?? null;
+  }
+
+  /** Employees by NIP (unknown ones are left out). */
+  async employees(nips: readonly string[]): Promise<EmployeeFacts[]> {
+    const out: EmployeeFacts[] = [];
+    for (let i = 0; i < nips.length; i += 500) {
+      out.push(
+        ...(await this.db.prisma.employee.findMany({
+          where: { nip: { in: nips.slice(i, i + 500) } },
+          select: FACTS,
+        })),
+      );
+    }
+    return out;
+  }
+
+  /** Active employees, optionally of some units only. */
+  activeEmployees(unitIds?: readonly string[]): Promise<EmployeeFacts[]> {
+    return this.db.prisma.employee.findMany({
+      where: { active: true, ...(unitIds ? { unitId: { in: [...unitIds] } } : {}) },
+      select: FACTS,
+      orderBy: { nip: 'asc' },
+    });
+  }
+
+  /** NIPs of every employee of these units, active or not (for scoping reads). */
+  async nipsInUnits(unitIds: readonly string[]): Promise<string[]> {
+    const rows = await this.db.prisma.employee.findMany({
+      where: { unitId: { in: [...unitIds] } },
+      select: { nip: true },
+    });
+    return rows.map((r) => r.nip);
+  }
+
+  async updateEmployee(
+    nip: string,
+    data: Partial<Pick<EmployeeFacts, 'siteId' | 'superiorNip' | 'baseAmount' | 'positionClass'>>,
+  ): Promise<EmployeeFacts> {
+    return this.db.prisma.employee.update({ where: { nip }, data, select: FACTS });
+  }
+
+  async siteExists(id: string): Promise<boolean> {
+    return (await this.db.prisma.site.count({ where: { id } })) > 0;
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * Everything the rules engine needs besides an employee's punches and leave, loaded once per
+ * recompute batch or month close, and the look-ups over it. Pure: no I/O here.
+ */
+import {
+  addDays,
+  type Calendar,
+  type DayPlan,
+  DEFAULT_OFFICE_SCHEDULE,
+  DEFAULT_SCHEDULE_ID,
+  effectiveWindows,
+  type IsoDate,
+  indexCalendar,
+  localDateOf,
+  localToInstant,
+  type PolicyProfile,
+  planDay,
+  resolveScheduleId,
+  type ScheduleAssignment,
+  type WorkSchedule,
+} from '../domain/index.ts';
+import type { EmployeeFacts } from './rules-config.repository.ts';
+
+export const DEFAULT_SITE = 'default';
+
+export interface RulesContext {
+  schedules: ReadonlyMap<string, WorkSchedule>;
+  assignments: readonly ScheduleAssignment[];
+  calendar: Calendar;
+  /** Every version of every profile; the engine picks the one in force per date. */
+  profiles: readonly PolicyProfile[];
+  unitParents: ReadonlyMap<string, string | null>;
+  siteZones: ReadonlyMap<string, string>;
+  positionAmounts: ReadonlyMap<number, number>;
+  /** Per site: the earliest `oldestPendingAt` (epoch ms) of its active kiosks with unsent punches. */
+  pendingSince: ReadonlyMap<string, number>;
+}
+
+export type BaseAmount = { amount: number; source: 'Direct' | 'PositionClass' | 'None' };
+
+export function siteOf(e: Pick<EmployeeFacts, 'siteId'>): string {
+  return e.siteId ?? DEFAULT_SITE;
+}
+
+export function zoneOf(ctx: RulesContext, e: Pick<EmployeeFacts, 'siteId'>): string {
+  return ctx.siteZones.get(siteOf(e)) ?? ctx.siteZones.get(DEFAULT_SITE) ?? 'Asia/Jakarta';
+}
+
+/** The unit, then its parents up to the root (cycles cut). */
+export function unitChain(ctx: RulesContext, unitId: string): string[] {
+  const chain: string[] = [];
+  let u: string | null | undefined = unitId;
+  while (u && !chain.includes(u)) {
+    chain.push(u);
+    u = ctx.unitParents.get(u);
+  }
+  return chain;
+}
+
+export function scheduleById(ctx: RulesContext, id: string): WorkSchedule {
+  return ctx.schedules.get(id) ?? ctx.schedules.get(DEFAULT_SCHEDULE_ID) ?? DEFAULT_OFFICE_SCHEDULE;
+}
+
+type AssignmentIndex = {
+  byEmployee: Map<string, ScheduleAssignment[]>;
+  byUnit: Map<string, ScheduleAssignment[]>;
+};
+const indexes = new WeakMap<RulesContext, AssignmentIndex>();
+
+function assignmentIndex(ctx: RulesContext): AssignmentIndex {
+  let index = indexes.get(ctx);
+  if (!index) {
+    index = { byEmployee: new Map(), byUnit: new Map() };
+    for (const a of ctx.assignments) {
+      const [map, key] =
+        a.target.kind === 'Employee'
+          ? [index.byEmployee, a.target.employeeId]
+          : [index.byUnit, a.target.unitId];
+      const list = map.get(key);
+      if (list) list.push(a);
+      else map.set(key, [a]);
+    }
+    indexes.set(ctx, index);
+  }
+  return index;
+}
+
+/** The assignments that can apply to an employee: their own and their units' (up the tree). */
+export function assignmentsFor(ctx: RulesContext, e: Pick<EmployeeFacts, 'nip' | 'unitId'>) {
+  const index = assignmentIndex(ctx);
+  const chain = unitChain(ctx, e.unitId);
+  const own = index.byEmployee.get(e.nip) ?? [];
+  return { own, units: chain.flatMap((u) => index.byUnit.get(u) ?? []), chain };
+}
+
+export function scheduleIdFor(ctx: RulesContext, e: Pick<EmployeeFacts, 'nip' | 'unitId'>, date: IsoDate) {
+  const { own, units, chain } = assignmentsFor(ctx, e);
+  if (own.length === 0 && units.length === 0) return DEFAULT_SCHEDULE_ID;
+  const id = resolveScheduleId([...own, ...units], { employeeId: e.nip, unitIds: chain }, date);
+  return ctx.schedules.has(id) ? id : DEFAULT_SCHEDULE_ID;
+}
+
+export function baseAmountOf(
+  ctx: RulesContext,
+  e: Pick<EmployeeFacts, 'baseAmount' | 'positionClass'>,
+): BaseAmount {
+  if (e.baseAmount !== null) return { amount: e.baseAmount, source: 'Direct' };
+  const byClass = e.positionClass === null ? undefined : ctx.positionAmounts.get(e.positionClass);
+  return byClass === undefined ? { amount: 0, source: 'None' } : { amount: byClass, source: 'PositionClass' };
+}
+
+/**
+ * The plan of a work date and its effective punch window, planned with its neighbours exactly as
+ * the engine's `closeMonth` does (a punch in the overlap of two windows goes to the nearer shift).
+ * Off days get [NaN, NaN]: no punch belongs to them.
+ */
+export function planWithWindow(
+  ctx: RulesContext,
+  schedule: WorkSchedule,
+  date: IsoDate,
+  timeZone: string,
+): { plan: DayPlan; window: readonly [number, number] } {
+  const calendar = indexCalendar(ctx.calendar);
+  const plans = [-1, 0, 1].map((k) => planDay(schedule, addDays(date, k), timeZone, calendar));
+  return { plan: plans[1] as DayPlan, window: effectiveWindows(plans)[1] as [number, number] };
+}
+
+/**
+ * A kiosk of the site still holds unsent punches for this work date: one of them reports an
+ * outbox whose oldest punch was taken on or before the end of the day's punch window.
+ */
+export function pendingFor(ctx: RulesContext, siteId: string, plan: DayPlan, timeZone: string): boolean {
+  const since = ctx.pendingSince.get(siteId);
+  if (since === undefined) return false;
+  const dayEnd = plan.kind === 'Work' ? plan.windowEnd : localToInstant(addDays(plan.date, 1), 0, timeZone);
+  return since <= dayEnd;
+}
+
+export function hasPendingPunches(
+  ctx: RulesContext,
+  siteId: string,
+  schedule: WorkSchedule,
+  date: IsoDate,
+  timeZone: string,
+): boolean {
+  if (!ctx.pendingSince.has(siteId)) return false;
+  return pendingFor(ctx, siteId, planDay(schedule, date, timeZone, indexCalendar(ctx.calendar)), timeZone);
+}
+
+/** Today's local date in a zone. */
+export function todayIn(timeZone: string, nowMs: number): IsoDate {
+  return localDateOf(nowMs, timeZone);
+}
+
+/** How long a kiosk that dropped off (its LWT says offline) is assumed to hold unsent punches. */
+export const OFFLINE_PENDING_HORIZON_MS = 7 * 86_400_000;
+
+type TerminalState = {
+  siteId: string;
+  active: boolean;
+  lastStatus: string | null;
+  lastStatusAt: Date | null;
+};
+
+/**
+ * Earliest pending instant per site from the kiosks' last retained statuses: the oldest unsent
+ * punch of a kiosk reporting `outboxDepth > 0`. A kiosk whose connection dropped (its last will
+ * says offline, no outbox figures) may be capturing punches it cannot send: it counts as
+ * pending since it went offline, for a week at most (then it is taken for dead, and its
+ * punches, should they come, recompute the days anyway).
+ */
+export function pendingFromStatuses(terminals: readonly TerminalState[], now: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const t of terminals) {
+    if (!t.active || !t.lastStatus) continue;
+    let s: { state?: unknown; outboxDepth?: unknown; oldestPendingAt?: unknown };
+    try {
+      s = JSON.parse(t.lastStatus) as typeof s;
+    } catch {
+      continue;
+    }
+    let since: number | undefined;
+    if (typeof s.outboxDepth === 'number') {
+      if (s.outboxDepth > 0 && typeof s.oldestPendingAt === 'string') since = Date.parse(s.oldestPendingAt);
+    } else if (s.state === 'offline' && t.lastStatusAt) {
+      const at = t.lastStatusAt.getTime();
+      if (now - at <= OFFLINE_PENDING_HORIZON_MS) since = at;
+    }
+    if (since === undefined || !Number.isFinite(since)) continue;
+    out.set(t.siteId, Math.min(since, out.get(t.siteId) ?? since));
+  }
+  return out;
+}

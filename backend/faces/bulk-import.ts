@@ -1,0 +1,118 @@
+/**
+ * `npm run enroll:bulk -- (--dir DIR | --zip FILE) [--url http://127.0.0.1:8080] [--user admin] [--password …]`
+ *
+ * Enrolls many employees at once through the REST API (so roles and scoping
+ * apply). Photos are named by NIP: `<NIP>.jpg`, `<NIP>_<n>.jpg` or
+ * `<NIP>/<n>.jpg` (JPEG or PNG), up to 5 per employee. A progress bar goes to
+ * stderr; one line per refused employee, with the reasons, and a summary.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { unzipSync } from 'fflate';
+
+const PHOTO = /\.(jpe?g|png)$/i;
+const NIP_RE = /^(\d{18})(?:[_-]\d+)?$/;
+
+export type Batch = Map<string, Buffer[]>;
+
+/** Groups photo files by the NIP in their name or folder. */
+export function groupByNip(files: Array<{ path: string; data: Buffer }>): {
+  batch: Batch;
+  skipped: string[];
+} {
+  const batch: Batch = new Map();
+  const skipped: string[] = [];
+  for (const f of files) {
+    if (!PHOTO.test(f.path)) continue;
+    const parts = f.path.split('/');
+    const stem = basename(f.path, extname(f.path));
+    const nip = NIP_RE.exec(stem)?.[1] ?? NIP_RE.exec(parts.at(-2) ?? '')?.[1];
+    if (!nip) {
+      skipped.push(f.path);
+      continue;
+    }
+    const list = batch.get(nip) ?? [];
+    if (list.length < 5) list.push(f.data);
+    batch.set(nip, list);
+  }
+  return { batch, skipped };
+}
+
+async function walk(dir: string, prefix = ''): Promise<Array<{ path: string; data: Buffer }>> {
+  const out: Array<{ path: string; data: Buffer }> = [];
+  for (const name of (await readdir(dir)).sort()) {
+    const full = join(dir, name);
+    if ((await stat(full)).isDirectory()) out.push(...(await walk(full, `${prefix}${name}/`)));
+    else if (PHOTO.test(name)) out.push({ path: `${prefix}${name}`, data: await readFile(full) });
+  }
+  return out;
+}
+
+function bar(done: number, total: number): string {
+  const w = 30;
+  const n = total === 0 ? w : Math.round((done / total) * w);
+  return `[${'#'.repeat(n)}${'.'.repeat(w - n)}] ${done}/${total}`;
+}
+
+async function main(): Promise<number> {
+  const { values: a } = parseArgs({
+    options: {
+      dir: { type: 'string' },
+      zip: { type: 'string' },
+      url: { type: 'string', default: process.env.API_URL ?? 'http://127.0.0.1:8080' },
+      user: { type: 'string', default: process.env.ADMIN_USERNAME ?? 'admin' },
+      password: { type: 'string', default: process.env.ADMIN_PASSWORD },
+    },
+  });
+  if (!a.dir === !a.zip) throw new Error('give exactly one of --dir DIR or --zip FILE');
+  const files = a.zip
+    ? Object.entries(unzipSync(await readFile(a.zip))).map(([path, data]) => ({
+        path,
+        data: Buffer.from(data),
+      }))
+    : await walk(a.dir as string);
+  const { batch, skipped } = groupByNip(files);
+  for (const s of skipped) process.stderr.write(`skipped (no NIP in the name): ${s}\n`);
+  const login = await fetch(`${a.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: a.user, password: a.password }),
+  });
+  if (!login.ok) throw new Error(`login failed: ${login.status}`);
+  const { token } = (await login.json()) as { token: string };
+  let done = 0;
+  let ok = 0;
+  const failures: string[] = [];
+  const tty = process.stderr.isTTY;
+  for (const [nip, photos] of batch) {
+    const r = await fetch(`${a.url}/api/employees/${nip}/faces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ photos: photos.map((p) => p.toString('base64')) }),
+    });
+    done++;
+    if (r.ok) ok++;
+    else
+      failures.push(
+        `${nip}: ${((await r.json()) as { error?: { message?: string } }).error?.message ?? r.status}`,
+      );
+    process.stderr.write(tty ? `\r${bar(done, batch.size)}` : `${bar(done, batch.size)}\n`);
+  }
+  if (tty) process.stderr.write('\n');
+  for (const f of failures) process.stderr.write(`refused ${f}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ employees: batch.size, enrolled: ok, refused: failures.length, skippedFiles: skipped.length })}\n`,
+  );
+  return failures.length === 0 ? 0 : 1;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`enroll:bulk: ${(err as Error).message}\n`);
+      process.exit(2);
+    },
+  );
+}

@@ -1,0 +1,31 @@
+-- CreateTable
+CREATE TABLE "face_template" (
+    "id" TEXT NOT NULL,
+    "employee_id" TEXT NOT NULL,
+    "model_id" TEXT NOT NULL,
+    "descriptor" BYTEA NOT NULL,
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "face_template_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "gallery_change" (
+    "version" SERIAL NOT NULL,
+    "site_id" TEXT NOT NULL,
+    "template_id" TEXT NOT NULL,
+    "employee_id" TEXT NOT NULL,
+    "op" TEXT NOT NULL,
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "gallery_change_pkey" PRIMARY KEY ("version")
+);
+
+-- CreateIndex
+CREATE INDEX "face_template_employee_id_idx" ON "face_template"("employee_id");
+
+-- CreateIndex
+CREATE INDEX "gallery_change_site_id_version_idx" ON "gallery_change"("site_id", "version");
+
+-- AddForeignKey
+ALTER TABLE "face_template" ADD CONSTRAINT "face_template_employee_id_fkey" FOREIGN KEY ("employee_id") REFERENCES "employee"("nip") ON DELETE CASCADE ON UPDATE CASCADE;

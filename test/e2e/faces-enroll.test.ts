@@ -1,0 +1,155 @@
+/**
+ * Enrollment through the REST API with the real face pipeline in the server
+ * process, and gallery sync to kiosks: versions announced retained over MQTT,
+ * deltas pulled with terminal credentials, deletions propagated.
+ * Photos are read from ../shared/faces (never copied into the repo).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeDescriptor, type GalleryDelta, topics } from '../../protocol/index.ts';
+import { ADMIN_PASSWORD, Cluster, type TerminalCreds } from '../support/cluster.ts';
+import { connect, end } from '../support/mqtt.ts';
+import { ROOT } from '../support/proc.ts';
+import { nip } from '../support/punches.ts';
+
+const DEV = join(ROOT, '..', 'shared', 'faces', 'dev');
+const photo = (p: string) => readFileSync(join(DEV, p)).toString('base64');
+type Err = { error: { code: string; message: string } };
+
+describe('face enrollment and gallery sync', () => {
+  let c: Cluster;
+  let t: TerminalCreds;
+  const tmp = mkdtempSync(join(tmpdir(), 'att-faces-'));
+  beforeAll(async () => {
+    c = await Cluster.start({ db: 'sqlite' });
+    await c.createEmployee(nip(31), 'Angelina Jolie');
+    await c.createEmployee(nip(32), 'Tony Blair');
+    t = await c.registerTerminal('Gerbang');
+  });
+  afterAll(async () => {
+    await c.stop();
+  });
+
+  const pull = async (since: number, creds = `${t.id}:${t.password}`) => {
+    const r = await fetch(`http://127.0.0.1:${c.httpPort}/api/kiosk/gallery?since=${since}`, {
+      headers: { authorization: `Basic ${Buffer.from(creds).toString('base64')}` },
+    });
+    return { status: r.status, body: (await r.json()) as GalleryDelta };
+  };
+
+  it('refuses a group photo, a photo without a face, a blurred one and a corrupt file, with reasons', async () => {
+    execFileSync('ffmpeg', [
+      '-loglevel',
+      'error',
+      '-y',
+      '-i',
+      join(DEV, 'angelina_jolie', '1.jpg'),
+      '-vf',
+      'boxblur=8:2',
+      join(tmp, 'blur.jpg'),
+    ]);
+    const cases: Array<[string, RegExp]> = [
+      [photo('_negatives/multi_face_09.jpg'), /Satu orang saja/],
+      [photo('_negatives/no_face_02.jpg'), /Wajah tidak/],
+      [readFileSync(join(tmp, 'blur.jpg')).toString('base64'), /Tahan posisi/],
+      [Buffer.from('not a jpeg at all, just text'.repeat(10)).toString('base64'), /Foto tidak terbaca/],
+    ];
+    for (const [p, reason] of cases) {
+      const r = await c.api<Err>('POST', `/api/employees/${nip(31)}/faces`, { photos: [p] });
+      expect(r.status).toBe(422);
+      expect(r.body.error.message).toMatch(reason);
+    }
+    const none = await c.api<Err>('POST', `/api/employees/${nip(31)}/faces`, { photos: [] });
+    expect(none.status).toBe(400);
+  });
+
+  it('enrolls from photos, announces the version and serves the delta to the site’s kiosks only', async () => {
+    const sub = await connect(c.mqttUrl, { clientId: `${t.id}.g`, username: t.id, password: t.password });
+    const announced: number[] = [];
+    sub.on('message', (_topic, p) =>
+      announced.push((JSON.parse(p.toString()) as { version: number }).version),
+    );
+    await new Promise((r) => sub.subscribe(topics.gallery('default'), { qos: 1 }, r));
+
+    const r = await c.api<{ templateId: string; used: number; galleryVersion: number; modelId: string }>(
+      'POST',
+      `/api/employees/${nip(31)}/faces`,
+      { photos: ['1.jpg', '2.jpg', '3.jpg'].map((f) => photo(`angelina_jolie/${f}`)) },
+    );
+    expect(r.status).toBe(201);
+    expect(r.body.used).toBeGreaterThanOrEqual(2);
+    const b = await c.api<{ templateId: string; galleryVersion: number }>(
+      'POST',
+      `/api/employees/${nip(32)}/faces`,
+      {
+        photos: ['1.jpg', '2.jpg'].map((f) => photo(`tony_blair/${f}`)),
+      },
+    );
+    expect(b.status).toBe(201);
+
+    const full = await pull(0);
+    expect(full.status).toBe(200);
+    expect(full.body.full).toBe(true);
+    expect(full.body.version).toBe(b.body.galleryVersion);
+    expect(full.body.upserts.map((u) => u.employeeId).sort()).toEqual([nip(31), nip(32)]);
+    const vec = decodeDescriptor(full.body.upserts[0]?.descriptor as string);
+    expect(Math.abs(Math.hypot(...vec) - 1)).toBeLessThan(1e-3);
+    expect(full.body.upserts.every((u) => u.modelId === r.body.modelId)).toBe(true);
+
+    // Nothing new since the current version.
+    const none = await pull(full.body.version);
+    expect(none.body).toMatchObject({ full: false, upserts: [], deletes: [] });
+
+    // Deleting the employee's templates shows up as deletes in the next delta, and is announced.
+    const del = await c.api<{ deleted: number }>('DELETE', `/api/employees/${nip(31)}/faces`);
+    expect(del.body.deleted).toBe(1);
+    const after = await pull(full.body.version);
+    expect(after.body.deletes).toEqual([r.body.templateId]);
+    expect(after.body.upserts).toEqual([]);
+    await new Promise((res) => setTimeout(res, 500));
+    expect(announced.at(-1)).toBe(after.body.version);
+    expect(after.body.version).toBeGreaterThan(full.body.version);
+    await end(sub);
+  });
+
+  it('bulk-imports a ZIP of photos named by NIP, with progress and a summary', async () => {
+    await c.createEmployee(nip(33), 'Colin Powell');
+    const zip = zipSync({
+      [`${nip(33)}_1.jpg`]: readFileSync(join(DEV, 'colin_powell', '1.jpg')),
+      [`${nip(33)}/2.jpg`]: readFileSync(join(DEV, 'colin_powell', '2.jpg')),
+      [`${nip(34)}.jpg`]: readFileSync(join(DEV, 'colin_powell', '3.jpg')), // no such employee
+      'readme.jpg': readFileSync(join(DEV, 'colin_powell', '3.jpg')), // no NIP in the name
+    });
+    writeFileSync(join(tmp, 'batch.zip'), zip);
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'backend/faces/bulk-import.ts'),
+        '--zip',
+        join(tmp, 'batch.zip'),
+        '--url',
+        `http://127.0.0.1:${c.httpPort}`,
+      ],
+      { cwd: ROOT, env: { ...process.env, ADMIN_PASSWORD }, encoding: 'utf8' },
+    );
+    expect(JSON.parse(r.stdout.trim())).toEqual({ employees: 2, enrolled: 1, refused: 1, skippedFiles: 1 });
+    expect(r.stderr).toMatch(/2\/2/);
+    expect(r.stderr).toMatch(new RegExp(`refused ${nip(34)}: employee ${nip(34)} not found`));
+    expect(r.status).toBe(1);
+    const list = await c.api<Array<{ id: string }>>('GET', `/api/employees/${nip(33)}/faces`);
+    expect(list.body.length).toBe(1);
+  });
+
+  it('refuses a gallery pull without valid terminal credentials', async () => {
+    expect((await pull(0, `${t.id}:wrong`)).status).toBe(401);
+    expect((await pull(0, 'nobody:x')).status).toBe(401);
+    const anon = await fetch(`http://127.0.0.1:${c.httpPort}/api/kiosk/gallery`);
+    expect(anon.status).toBe(401);
+  });
+});
