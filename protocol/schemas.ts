@@ -81,7 +81,7 @@ export const StatusPayload = z
     outboxDepth: z.number().int().min(0).optional(),
     oldestPendingAt: isoWithOffset.optional(),
     galleryVersion: z.number().int().min(0).optional(),
-    modelVersion: z.string().max(64).optional(),
+    modelVersion: z.string().max(128).optional(),
     clock: ClockState.optional(),
     temperatureC: z.number().optional(),
     appVersion: z.string().max(32).optional(),

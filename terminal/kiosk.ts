@@ -3,6 +3,10 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from '../lib/logger.ts';
 import { ConfigPayload, decodePayload, PROTOCOL_VERSION, type StatusPayload } from '../protocol/index.ts';
 import { KioskClock } from './clock.ts';
+import { type LivenessLevel, stricterLevel } from './face/liveness.ts';
+import type { Recognizer } from './face/recognizer.ts';
+import type { GallerySync } from './gallery/gallery-sync.ts';
+import type { KioskScreen } from './kiosk-screen.ts';
 import { MqttLink } from './mqtt-link.ts';
 import { Outbox, type StoredPunch } from './outbox.ts';
 import type { PunchSource, Recognition } from './punch-source.ts';
@@ -20,6 +24,29 @@ export type KioskConfig = {
   fault?: 'crash-after-outbox-write' | undefined;
 };
 
+export interface LivenessControl {
+  readonly floor: LivenessLevel;
+  readonly level: LivenessLevel;
+  setLevel(level: LivenessLevel): void;
+}
+
+/** The face side of a kiosk, as far as the kiosk core needs it: status, gallery sync, settings from config. */
+export interface KioskFace {
+  /** Descriptor model id, reported as the status' modelVersion. */
+  modelVersion: string;
+  /** Gallery sync: the site announcement goes to it; its version is the status' galleryVersion. */
+  gallery?: GallerySync | undefined;
+  /** Liveness level: the backend's config can raise it above the local `floor`, never lower it. */
+  liveness?: LivenessControl | undefined;
+  /** Cooldown from the config. */
+  recognizer?: Recognizer | undefined;
+}
+
+export interface KioskExtras {
+  screen?: KioskScreen | undefined;
+  face?: KioskFace | undefined;
+}
+
 export class Kiosk {
   readonly outbox: Outbox;
   readonly link: MqttLink;
@@ -30,10 +57,17 @@ export class Kiosk {
   private drainedWaiters: Array<() => void> = [];
   config: ConfigPayload | undefined;
 
+  private readonly screen: KioskScreen | undefined;
+  private readonly face: KioskFace | undefined;
+  private publishedGalleryVersion: number | undefined;
+
   constructor(
     private readonly cfg: KioskConfig,
     private readonly log: Logger,
+    extras: KioskExtras = {},
   ) {
+    this.screen = extras.screen;
+    this.face = extras.face;
     this.outbox = new Outbox(join(cfg.dataDir, `outbox-${cfg.terminalId}.db`));
     this.link = new MqttLink({
       url: cfg.mqttUrl,
@@ -55,16 +89,26 @@ export class Kiosk {
   start(): void {
     this.link.on('connect', () => {
       this.log.info('connected');
-      this.link.publishStatus(this.status());
+      this.publishStatus();
       this.sender.onConnect();
+      // Back online: catch up with the gallery (the retained announcement also arrives, if --site is set).
+      this.face?.gallery?.requestPull();
     });
     this.link.on('close', () => this.log.debug('disconnected'));
     this.link.on('ack', (p) => this.sender.onAck(p));
     this.link.on('config', (p, retained) => this.onConfig(p, retained));
+    const gallery = this.face?.gallery;
+    if (gallery) {
+      this.link.on('gallery', (p) => gallery.onAnnouncement(p));
+      gallery.on('applied', (r) => {
+        if (this.link.connected && r.version !== this.publishedGalleryVersion) this.publishStatus();
+      });
+    }
     this.link.start();
+    gallery?.start();
     this.sender.start();
     this.statusTimer = setInterval(() => {
-      if (this.link.connected) this.link.publishStatus(this.status());
+      if (this.link.connected) this.publishStatus();
     }, this.cfg.statusIntervalMs ?? 30_000);
     this.statusTimer.unref();
     // Acknowledged punches stay a week for local audit, then go.
@@ -86,6 +130,33 @@ export class Kiosk {
     this.config = d.value;
     if (!retained) this.clock.observeServerTime(new Date(d.value.serverTime), this.clock.now());
     this.log.info({ timeZone: d.value.timeZone, siteId: d.value.siteId }, 'config received');
+    this.applyFaceConfig(d.value);
+  }
+
+  /** Liveness level (never below the local floor) and cooldown from the backend's config. */
+  private applyFaceConfig(c: ConfigPayload): void {
+    const f = this.face;
+    if (!f) return;
+    if (f.liveness) {
+      const level = stricterLevel(f.liveness.floor, c.livenessLevel);
+      if (level !== f.liveness.level) {
+        this.log.info({ level, configured: c.livenessLevel, floor: f.liveness.floor }, 'liveness level');
+        f.liveness.setLevel(level);
+      }
+    }
+    if (f.recognizer) f.recognizer.config.cooldownMs = c.cooldownSeconds * 1000;
+    if (this.cfg.siteId && c.siteId !== this.cfg.siteId) {
+      this.log.warn(
+        { configured: this.cfg.siteId, backend: c.siteId },
+        'the backend places this terminal in another site than --site: gallery announcements are watched on --site',
+      );
+    }
+  }
+
+  private publishStatus(): void {
+    const s = this.status();
+    this.publishedGalleryVersion = s.galleryVersion;
+    this.link.publishStatus(s);
   }
 
   /** Commits a recognition to the outbox; only after this returns may the screen say "recorded". */
@@ -98,6 +169,7 @@ export class Kiosk {
       clock: this.clock.state(),
       ...(rec.score !== undefined ? { score: rec.score } : {}),
       ...(rec.distance !== undefined ? { distance: rec.distance } : {}),
+      ...(rec.liveness !== undefined ? { liveness: rec.liveness } : {}),
     });
     if (this.cfg.fault === 'crash-after-outbox-write') {
       this.log.warn({ id: stored.id, seq: stored.seq }, 'fault injection: SIGKILL after outbox write');
@@ -110,8 +182,26 @@ export class Kiosk {
   async run(source: PunchSource): Promise<number> {
     let n = 0;
     for await (const rec of source.recognitions()) {
-      this.punch(rec);
+      const stored = this.punch(rec);
       n++;
+      // Only now, with the punch committed, may the screen say so.
+      this.screen?.show({
+        kind: 'welcome',
+        name: rec.name ?? rec.employeeId,
+        employeeId: rec.employeeId,
+        at: new Date(stored.capturedAt),
+        timeZone: this.config?.timeZone,
+      });
+      this.log[this.face ? 'info' : 'debug'](
+        {
+          id: stored.id,
+          seq: stored.seq,
+          employeeId: rec.employeeId,
+          distance: rec.distance,
+          liveness: rec.liveness,
+        },
+        'punch recorded',
+      );
     }
     return n;
   }
@@ -131,10 +221,17 @@ export class Kiosk {
       outboxDepth: this.outbox.depth(),
       ...(oldest ? { oldestPendingAt: oldest.toISOString() } : {}),
       clock: this.clock.state(),
+      ...(this.face
+        ? {
+            modelVersion: this.face.modelVersion.slice(0, 128),
+            ...(this.face.gallery ? { galleryVersion: this.face.gallery.version } : {}),
+          }
+        : {}),
     };
   }
 
   async stop(): Promise<void> {
+    this.face?.gallery?.stop();
     clearInterval(this.statusTimer);
     clearInterval(this.pruneTimer);
     this.sender.stop();

@@ -1,7 +1,16 @@
 import type { PunchMethod } from '../protocol/index.ts';
 
 /** Something that decides a person is at the kiosk: the face pipeline, a card reader, a PIN pad, or a simulator. */
-export type Recognition = { employeeId: string; method: PunchMethod; score?: number; distance?: number };
+export type Recognition = {
+  employeeId: string;
+  method: PunchMethod;
+  score?: number;
+  distance?: number;
+  /** Liveness result of a face recognition (protocol `Liveness`). */
+  liveness?: { checked: boolean; passed?: boolean; method?: string };
+  /** Display name for the kiosk screen (not sent: the backend knows its employees). */
+  name?: string;
+};
 
 export interface PunchSource {
   /** Yields recognitions until stopped or exhausted. */

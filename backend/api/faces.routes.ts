@@ -59,6 +59,17 @@ export const faceRoutes =
       async (req, s) => gallery.remove(parse(Nip, req.params.nip), scopeOf(s)),
     );
 
+    route(
+      'delete',
+      '/api/employees/:nip',
+      {
+        summary:
+          'Deactivate an employee and delete their face templates everywhere (attendance history is kept)',
+        roles: ADMINS,
+      },
+      async (req, s) => gallery.deleteEmployee(parse(Nip, req.params.nip), scopeOf(s)),
+    );
+
     // Kiosks pull their site's gallery with their own MQTT credentials (HTTP Basic), never an admin token.
     app.get('/api/kiosk/gallery', async (req: Request, res: Response) => {
       const h = req.get('authorization') ?? '';

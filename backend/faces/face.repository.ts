@@ -62,6 +62,10 @@ export class FaceRepository {
     return { deleted: rows.length, version: last.version };
   }
 
+  async deactivateEmployee(nip: string): Promise<void> {
+    await this.db.prisma.employee.update({ where: { nip }, data: { active: false } });
+  }
+
   listTemplates(employeeId: string) {
     return this.db.prisma.faceTemplate.findMany({
       where: { employeeId },

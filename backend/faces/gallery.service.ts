@@ -81,6 +81,16 @@ export class GalleryService {
     return { deleted: r.deleted };
   }
 
+  /**
+   * "Deleting" an employee: attendance history stays (it is evidence), but the person is
+   * deactivated and their templates are deleted here and, through the gallery delta, on every kiosk.
+   */
+  async deleteEmployee(nip: string, scope: Scope): Promise<{ deleted: number; active: false }> {
+    const r = await this.remove(nip, scope);
+    await this.repo.deactivateEmployee(nip);
+    return { deleted: r.deleted, active: false };
+  }
+
   async announce(siteId: string, version?: number): Promise<void> {
     const v = version ?? (await this.repo.siteVersion(siteId));
     const a: GalleryAnnouncement = {

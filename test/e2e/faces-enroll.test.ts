@@ -146,6 +146,18 @@ describe('face enrollment and gallery sync', () => {
     expect(list.body.length).toBe(1);
   });
 
+  it('deleting an employee deactivates them and removes their templates from the kiosks’ gallery', async () => {
+    const before = await pull(0);
+    expect(before.body.upserts.map((u) => u.employeeId)).toContain(nip(32));
+    const del = await c.api<{ deleted: number; active: boolean }>('DELETE', `/api/employees/${nip(32)}`);
+    expect(del.body).toEqual({ deleted: 1, active: false });
+    const after = await pull(before.body.version);
+    expect(after.body.deletes.length).toBe(1);
+    expect((await pull(0)).body.upserts.map((u) => u.employeeId)).not.toContain(nip(32));
+    const e = await c.api<Array<{ nip: string; active: boolean }>>('GET', '/api/employees');
+    expect(e.body.find((x) => x.nip === nip(32))?.active).toBe(false);
+  });
+
   it('refuses a gallery pull without valid terminal credentials', async () => {
     expect((await pull(0, `${t.id}:wrong`)).status).toBe(401);
     expect((await pull(0, 'nobody:x')).status).toBe(401);

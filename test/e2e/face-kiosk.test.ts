@@ -1,0 +1,323 @@
+/**
+ * The face kiosk end to end on real processes and real photos: backend and broker as child
+ * processes (test/support/cluster.ts), H.264 videos made with ffmpeg from ../shared/faces (in a temp
+ * folder), the real engine, the kiosk's outbox and gallery files, and a fake gallery endpoint (the
+ * backend's side of protocol/gallery.ts is not built yet). One kiosk runs as the real CLI
+ * (`terminal/main.ts --video`); the others run in this process so the test can stop the broker and
+ * the gallery server under them.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVICE_USERNAME } from '../../broker/credentials.ts';
+import { type GalleryTemplate, PROTOCOL_VERSION, topics } from '../../protocol/index.ts';
+import { recognizerConfigFor } from '../../terminal/face/descriptor-models.ts';
+import { FaceEngine } from '../../terminal/face/engine.ts';
+import { FaceKiosk, type FaceKioskOptions } from '../../terminal/face-kiosk.ts';
+import { encodeVideoFromImages, ImageFolderSource, VideoFileSource } from '../../terminal/frames/index.ts';
+import { RecordingScreen, type ScreenMessage } from '../../terminal/kiosk-screen.ts';
+import { Cluster } from '../support/cluster.ts';
+import { connect, end, until } from '../support/mqtt.ts';
+import { runTs } from '../support/proc.ts';
+import { nip } from '../support/punches.ts';
+import { DEV, enrollTemplate, FakeGalleryServer, facesReady, photo } from './face-support.ts';
+
+type Terminal = { id: string; secret: string; siteId: string };
+
+const PEOPLE = {
+  colin: { templateId: 'tpl-colin-1', employeeId: nip(101), name: 'Colin Powell', photos: 'colin_powell' },
+  bush: { templateId: 'tpl-bush-1', employeeId: nip(102), name: 'George W. Bush', photos: 'george_w_bush' },
+  putin: {
+    templateId: 'tpl-putin-1',
+    employeeId: nip(103),
+    name: 'Vladimir Putin',
+    photos: 'vladimir_putin',
+  },
+} as const;
+
+/** Fails instead of hanging when something never happens. */
+async function within<T>(p: Promise<T> | undefined, ms = 15_000): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function memoryLogger(): { log: pino.Logger; lines: string[] } {
+  const lines: string[] = [];
+  return { log: pino({ level: 'debug' }, { write: (l: string) => void lines.push(l) }), lines };
+}
+
+describe.skipIf(!facesReady)('face kiosk end to end', () => {
+  let c: Cluster;
+  let engine: FaceEngine;
+  let gallery: FakeGalleryServer;
+  let tmp: string;
+  let t1: Terminal;
+  let t2: Terminal;
+  let t3: Terminal;
+  const templates: Partial<Record<keyof typeof PEOPLE, GalleryTemplate>> = {};
+  const video: Record<string, string> = {};
+  const kiosks: FaceKiosk[] = [];
+
+  async function register(name: string): Promise<Terminal> {
+    const r = await c.api<{ id: string; siteId: string; mqtt: { password: string } }>(
+      'POST',
+      '/api/terminals',
+      {
+        name,
+      },
+    );
+    expect(r.status).toBe(201);
+    return { id: r.body.id, secret: r.body.mqtt.password, siteId: r.body.siteId };
+  }
+
+  /** The backend's part: a retained announcement of the site's gallery version. */
+  async function announce(version: number): Promise<void> {
+    const secret = (await readFile(join(c.dir, 'mqtt-service-secret'), 'utf8')).trim();
+    const svc = await connect(c.mqttUrl, {
+      username: SERVICE_USERNAME,
+      password: secret,
+      clientId: 'svc.gallery',
+    });
+    await new Promise<void>((resolve, reject) =>
+      svc.publish(
+        topics.gallery(t1.siteId),
+        JSON.stringify({ v: PROTOCOL_VERSION, siteId: t1.siteId, version, modelId: engine.modelId }),
+        { qos: 1, retain: true },
+        (err) => (err ? reject(err) : resolve()),
+      ),
+    );
+    await end(svc);
+  }
+
+  async function openKiosk(t: Terminal, extra: Partial<FaceKioskOptions> = {}) {
+    const screen = new RecordingScreen();
+    const { log, lines } = memoryLogger();
+    const fk = await FaceKiosk.open(
+      {
+        kiosk: {
+          terminalId: t.id,
+          secret: t.secret,
+          mqttUrl: c.mqttUrl,
+          siteId: t.siteId,
+          dataDir: join(tmp, t.id),
+          ackTimeoutMs: 2000,
+        },
+        apiUrl: gallery.url,
+        engine,
+        screen,
+        sync: { minBackoffMs: 100, maxBackoffMs: 400 },
+        ...extra,
+      },
+      log,
+    );
+    kiosks.push(fk);
+    fk.start();
+    return { fk, screen, lines };
+  }
+
+  const storedFor = (terminalId: string) =>
+    c.query((p) => p.attendanceEvent.findMany({ where: { terminalId }, orderBy: { seq: 'asc' } }));
+  const kinds = (s: RecordingScreen) => s.messages.map((m) => m.kind);
+  const texts = (s: RecordingScreen) =>
+    s.messages.map((m: ScreenMessage) => ('text' in m ? m.text : m.kind === 'welcome' ? m.name : m.kind));
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'face-kiosk-'));
+    [c, engine] = await Promise.all([
+      Cluster.start({ db: 'sqlite', separateBroker: true }),
+      FaceEngine.create({}),
+    ]);
+    [t1, t2, t3] = [
+      await register('Gerbang CLI'),
+      await register('Gerbang utama'),
+      await register('Gerbang liveness'),
+    ];
+    for (const p of Object.values(PEOPLE)) await c.createEmployee(p.employeeId, p.name);
+    for (const [k, p] of Object.entries(PEOPLE) as Array<
+      [keyof typeof PEOPLE, (typeof PEOPLE)[keyof typeof PEOPLE]]
+    >) {
+      const { photos, ...person } = p;
+      templates[k] = await enrollTemplate(
+        engine,
+        person,
+        [1, 2, 3].map((n) => photo(photos, n)),
+      );
+    }
+    gallery = new FakeGalleryServer(t1.siteId, engine.modelId, [t1, t2, t3]);
+    await gallery.start();
+    gallery.publish(Object.values(templates) as GalleryTemplate[]);
+    await announce(1);
+    // Short videos: three other photos of a person, 0.5 s each at 10 fps (15 frames).
+    const clip = async (name: string, images: string[], secondsPerImage = 0.5, fps = 10) => {
+      video[name] = join(tmp, `${name}.mp4`);
+      await encodeVideoFromImages(images, video[name] as string, { secondsPerImage, fps });
+    };
+    await Promise.all([
+      clip(
+        'colin',
+        [4, 5, 6].map((n) => photo('colin_powell', n)),
+      ),
+      clip(
+        'bush',
+        [4, 5, 6].map((n) => photo('george_w_bush', n)),
+      ),
+      clip(
+        'stranger',
+        [1, 2, 3].map((n) => photo('john_salley', n)),
+      ),
+      // A printed-photo attack as the camera sees it: one picture, held still for 8 s (5 fps).
+      clip('putinStill', [photo('vladimir_putin', 4)], 8, 5),
+    ]);
+  });
+
+  afterAll(async () => {
+    for (const k of kiosks) await k.stop().catch(() => undefined);
+    await gallery?.stop();
+    await engine?.close();
+    await c?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('CLI: a video of an enrolled person gives exactly one punch with the right NIP; status names model and gallery', async () => {
+    const k = runTs(
+      'terminal/main.ts',
+      [
+        ...['--id', t1.id, '--secret', t1.secret, '--mqtt-url', c.mqttUrl, '--site', t1.siteId],
+        ...['--data-dir', join(tmp, 'cli'), '--api-url', gallery.url, '--video', video.colin as string],
+        ...['--ack-timeout-ms', '2000', '--exit-when-drained'],
+      ],
+      {},
+      join(c.dir, 'kiosk-cli.log'),
+    );
+    expect(await k.exited).toBe(0);
+    const stored = await storedFor(t1.id);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({
+      employeeId: PEOPLE.colin.employeeId,
+      method: 'face',
+      unknownEmployee: false,
+    });
+    expect(stored[0]?.distance).toBeLessThan(recognizerConfigFor(engine.modelId).threshold);
+    expect(JSON.parse(stored[0]?.liveness ?? '{}')).toEqual({ checked: false });
+    // The console screen said who, after the punch was committed.
+    expect(
+      k.lines.some((l) => l.startsWith('[layar] Colin Powell (') && l.includes('Tercatat / Recorded')),
+    ).toBe(true);
+    // The retained status carries the descriptor model and the gallery version.
+    const list = await c.api<
+      Array<{ id: string; lastStatus: { modelVersion?: string; galleryVersion?: number } | null }>
+    >('GET', '/api/terminals');
+    const status = list.body.find((t) => t.id === t1.id)?.lastStatus;
+    expect(status).toMatchObject({ modelVersion: engine.modelId, galleryVersion: 1 });
+  });
+
+  it('in process: a stranger gives no punch; a photo without a face and a corrupt file give reasons', async () => {
+    const { fk, screen } = await openKiosk(t2);
+    await within(fk.sync?.reached(1));
+    expect(fk.pipeline.gallery.people).toBe(3);
+    expect(await fk.run(new VideoFileSource(video.stranger as string))).toBe(0);
+    expect(kinds(screen)).toContain('unknown');
+    expect(kinds(screen)).not.toContain('welcome');
+
+    const corrupt = join(tmp, 'corrupt.jpg');
+    writeFileSync(corrupt, Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5]));
+    screen.messages.length = 0;
+    const images = new ImageFolderSource(tmp, {
+      files: [join(DEV, '_negatives', 'no_face_02.jpg'), corrupt],
+      width: 640,
+      height: 480,
+      noUpscale: true,
+    });
+    expect(await fk.run(images)).toBe(0);
+    expect(texts(screen)).toContain('Wajah tidak terlihat / No face in view');
+    expect(
+      texts(screen).some((t) => t.startsWith('Gambar tidak terbaca / Unreadable image (DECODE_FAILED')),
+    ).toBe(true);
+    expect(fk.kiosk.outbox.depth()).toBe(0);
+  });
+
+  it('recognises with the broker down: the punch waits in the outbox and is delivered later', async () => {
+    const fk = kiosks.at(-1) as FaceKiosk;
+    await c.broker?.kill('SIGKILL');
+    fk.pipeline.recognizer.reset();
+    expect(await fk.run(new VideoFileSource(video.bush as string))).toBe(1);
+    expect(fk.kiosk.outbox.depth()).toBe(1);
+    expect(await storedFor(t2.id)).toHaveLength(0);
+    await c.startBroker();
+    await within(fk.kiosk.drained());
+    const stored = await storedFor(t2.id);
+    expect(stored.map((e) => e.employeeId)).toEqual([PEOPLE.bush.employeeId]);
+  });
+
+  it('a template deleted on the backend stops being recognised after the next sync', async () => {
+    const fk = kiosks.at(-1) as FaceKiosk;
+    const v2 = gallery.publish([], [PEOPLE.colin.templateId]);
+    expect(gallery.delta(1)).toMatchObject({ full: false, upserts: [], deletes: [PEOPLE.colin.templateId] });
+    await announce(v2); // the broker was restarted: the backend announces again
+    await within(fk.sync?.reached(v2));
+    expect(fk.store.templatesOf(PEOPLE.colin.employeeId)).toEqual([]);
+    expect(fk.pipeline.gallery.people).toBe(2);
+    fk.pipeline.recognizer.reset();
+    const before = fk.kiosk.outbox.depth();
+    expect(await fk.run(new VideoFileSource(video.colin as string))).toBe(0);
+    expect(fk.kiosk.outbox.depth()).toBe(before);
+  });
+
+  it('the gallery survives a restart and works with the backend unreachable', async () => {
+    const old = kiosks.pop() as FaceKiosk;
+    await old.stop();
+    const port = gallery.port;
+    await gallery.stop();
+    const { fk, lines } = await openKiosk(t2);
+    expect(fk.store.version()).toBe(2);
+    expect(fk.pipeline.gallery.people).toBe(2);
+    expect(await fk.run(new VideoFileSource(video.bush as string))).toBe(1);
+    expect(await until(async () => lines.some((l) => l.includes('gallery sync failed')), 5000)).toBe(true);
+    expect(fk.sync?.lastError).toMatch(/backend unreachable/);
+    // Backend back: the next retry succeeds.
+    await gallery.start(port);
+    await until(async () => fk.sync?.lastError === undefined && (fk.sync?.stats.applied ?? 0) > 0, 10_000);
+    expect(fk.sync?.lastError).toBeUndefined();
+    await within(fk.kiosk.drained());
+    expect((await storedFor(t2.id)).map((e) => e.employeeId)).toEqual([
+      PEOPLE.bush.employeeId,
+      PEOPLE.bush.employeeId,
+    ]);
+  });
+
+  it('liveness on: a still photo of an enrolled person never gives a punch (and does without liveness)', async () => {
+    const { fk, screen } = await openKiosk(t3, { liveness: 'active' });
+    await within(fk.sync?.reached(2));
+    // The backend's config (livenessLevel 'off') cannot lower the kiosk's own level.
+    await until(async () => fk.kiosk.config !== undefined, 10_000);
+    expect(fk.liveness.level).toBe('active');
+    expect(await fk.run(new VideoFileSource(video.putinStill as string))).toBe(0);
+    expect(fk.kiosk.outbox.depth()).toBe(0);
+    const said = texts(screen);
+    expect(screen.messages).toContainEqual({
+      kind: 'liveness',
+      code: 'BLINK_OR_TURN',
+      text: 'Kedipkan mata atau tengok ke samping / Blink or turn your head',
+      name: PEOPLE.putin.name,
+    });
+    // Held for the liveness window (6 s of the 8 s video), then refused.
+    expect(said).toContain('Verifikasi gagal, coba lagi / Liveness check failed, try again');
+    expect(kinds(screen)).not.toContain('welcome');
+    expect(await storedFor(t3.id)).toHaveLength(0);
+
+    // Control: the same video through the kiosk without liveness is a punch.
+    const plain = kiosks.find((k) => k.kiosk !== fk.kiosk && k.liveness.level === 'off') as FaceKiosk;
+    plain.pipeline.recognizer.reset();
+    expect(await plain.run(new VideoFileSource(video.putinStill as string))).toBe(1);
+  });
+});
