@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeDescriptor, type GalleryDelta, topics } from '../../protocol/index.ts';
+import { encodeVideoFromImages } from '../../terminal/frames/index.ts';
 import { ADMIN_PASSWORD, Cluster, type TerminalCreds } from '../support/cluster.ts';
 import { connect, end } from '../support/mqtt.ts';
-import { ROOT } from '../support/proc.ts';
+import { ROOT, runTs } from '../support/proc.ts';
 import { nip } from '../support/punches.ts';
 
 const DEV = join(ROOT, '..', 'shared', 'faces', 'dev');
@@ -144,6 +145,36 @@ describe('face enrollment and gallery sync', () => {
     expect(r.status).toBe(1);
     const list = await c.api<Array<{ id: string }>>('GET', `/api/employees/${nip(33)}/faces`);
     expect(list.body.length).toBe(1);
+  });
+
+  it('a kiosk pulls the gallery from the backend and turns a video of the enrolled person into exactly one punch', async () => {
+    // nip(33) (Colin Powell) was enrolled by the bulk import above from photos 1 and 2.
+    const video = join(tmp, 'colin.mp4');
+    await encodeVideoFromImages(
+      [4, 5, 6].map((n) => join(DEV, 'colin_powell', `${n}.jpg`)),
+      video,
+      { secondsPerImage: 0.5, fps: 10 },
+    );
+    const k = runTs(
+      'terminal/main.ts',
+      [
+        ...['--id', t.id, '--secret', t.password, '--mqtt-url', c.mqttUrl, '--site', 'default'],
+        ...[
+          '--data-dir',
+          join(tmp, 'kiosk'),
+          '--api-url',
+          `http://127.0.0.1:${c.httpPort}`,
+          '--video',
+          video,
+        ],
+        ...['--ack-timeout-ms', '2000', '--exit-when-drained'],
+      ],
+      {},
+      join(c.dir, 'kiosk-real-gallery.log'),
+    );
+    expect(await k.exited).toBe(0);
+    const rows = await c.query((p) => p.attendanceEvent.findMany({ where: { terminalId: t.id } }));
+    expect(rows.map((r) => [r.employeeId, r.method, r.unknownEmployee])).toEqual([[nip(33), 'face', false]]);
   });
 
   it('deleting an employee deactivates them and removes their templates from the kiosks’ gallery', async () => {
