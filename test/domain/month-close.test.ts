@@ -141,6 +141,8 @@ describe('closeMonth at province scale', () => {
     const results = run(employees, false);
     expect(results).toHaveLength(10_000);
     expect(results.some((r) => r.allowance.totalBp > 0)).toBe(true);
-    expect(results.every((r) => r.allowance.totalBp >= 0 && r.allowance.totalBp <= r.allowance.capBp)).toBe(true);
+    expect(results.every((r) => r.allowance.totalBp >= 0 && r.allowance.totalBp <= r.allowance.capBp)).toBe(
+      true,
+    );
   });
 });
