@@ -3,7 +3,7 @@
  * FULL, so it survives a power cut) before the screen shows anything, and
  * stays until the backend acknowledges that it is in the database.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ClockState, PunchMethod } from '../protocol/index.ts';
@@ -47,6 +47,8 @@ export class Outbox {
   constructor(file: string) {
     mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
+    // Punches name people and times: personal data, readable by the kiosk's user only.
+    chmodSync(file, 0o600);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.migrate();

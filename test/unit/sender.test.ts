@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
@@ -93,7 +93,9 @@ describe('OutboxSender', () => {
 
 describe('Outbox', () => {
   it('prunes only acknowledged punches older than the retention, and never reuses a seq', () => {
-    const box = new Outbox(join(mkdtempSync(join(tmpdir(), 'att-outbox-')), 'o.db'));
+    const file = join(mkdtempSync(join(tmpdir(), 'att-outbox-')), 'o.db');
+    const box = new Outbox(file);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
     const mk = () =>
       box.add({
         id: uuidv7(),
