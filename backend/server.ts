@@ -13,6 +13,7 @@ import { logger } from '../lib/logger.ts';
 import { FacePipeline } from '../terminal/face/pipeline.ts';
 import { createApp } from './api/app.ts';
 import { faceRoutes } from './api/faces.routes.ts';
+import { siteRoutes } from './api/sites.routes.ts';
 import { createAttendance } from './attendance/attendance.module.ts';
 import type { Config } from './config.ts';
 import { migrateDatabase, openDatabase } from './db/database.ts';
@@ -166,7 +167,7 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
         return { db: dbOk, broker: link.connected };
       },
     },
-    [...attendance.routes, faceRoutes(gallery, terminals, logger('faces'))],
+    [...attendance.routes, faceRoutes(gallery, terminals, logger('faces')), siteRoutes(db, configs)],
   );
   const http: Server = await new Promise((resolve, reject) => {
     const s = app.listen(cfg.PORT, cfg.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));

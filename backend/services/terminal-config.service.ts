@@ -25,8 +25,15 @@ export class TerminalConfigService {
       timeZone: t.site.timeZone,
       siteId: t.siteId,
       cooldownSeconds: 60,
-      livenessLevel: 'off',
+      livenessLevel: t.site.livenessLevel as ConfigPayload['livenessLevel'],
     };
+  }
+
+  /** After a site's settings change: every terminal of the site gets its new config. */
+  async sendToSite(siteId: string): Promise<number> {
+    const ts = await this.db.prisma.terminal.findMany({ where: { siteId }, select: { id: true } });
+    for (const t of ts) await this.sendTo(t.id);
+    return ts.length;
   }
 
   async sendTo(terminalId: string): Promise<boolean> {

@@ -142,6 +142,25 @@ describe.each(dbKinds)('REST API on %s', (db) => {
     kiosk.end(true);
   });
 
+  it('pushes a site’s liveness level to its kiosks as config', async () => {
+    const t = await c.registerTerminal('Liveness');
+    const kiosk = await connect(c.mqttUrl, { clientId: t.id, username: t.id, password: t.password });
+    const configs: Array<{ livenessLevel: string; siteId: string }> = [];
+    kiosk.on('message', (_topic, p) => configs.push(JSON.parse(p.toString())));
+    await new Promise((r) => kiosk.subscribe(topics.config(t.id), { qos: 1 }, r));
+    const bad = await c.api<Err>('PATCH', '/api/sites/default', { livenessLevel: 'maybe' });
+    expect(bad.status).toBe(400);
+    const r = await c.api<{ livenessLevel: string; configSentTo: number }>('PATCH', '/api/sites/default', {
+      livenessLevel: 'active',
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.livenessLevel).toBe('active');
+    expect(await until(async () => configs.some((x) => x.livenessLevel === 'active'), 10_000)).toBe(true);
+    expect(configs.at(-1)).toMatchObject({ siteId: 'default', livenessLevel: 'active' });
+    await c.api('PATCH', '/api/sites/default', { livenessLevel: 'off' });
+    kiosk.end(true);
+  });
+
   it('serves an OpenAPI document for the fixed entry points', async () => {
     const r = await c.api<{ openapi: string; paths: Record<string, unknown> }>(
       'GET',
