@@ -2,7 +2,8 @@ import type { EventRow, EventStore } from '../ingest/ports.ts';
 import { type Db, placeholders } from './db.ts';
 import type { SqliteEventWriter } from './sqlite-event-writer.ts';
 
-const COLUMNS = [
+/** attendance_event columns in the order the raw insert binds them. */
+export const EVENT_COLUMNS = [
   'id',
   'terminal_id',
   'seq',
@@ -42,7 +43,7 @@ export class EventRepository implements EventStore {
     const chunks: EventRow[][] = [];
     for (let i = 0; i < rows.length; i += CHUNK) chunks.push(rows.slice(i, i + CHUNK));
     const statements = chunks.map((chunk) => {
-      const sql = `INSERT INTO attendance_event (${COLUMNS.join(',')}) VALUES ${placeholders(this.db.provider, chunk.length, COLUMNS.length)} ON CONFLICT (id) DO NOTHING RETURNING id`;
+      const sql = `INSERT INTO attendance_event (${EVENT_COLUMNS.join(',')}) VALUES ${placeholders(this.db.provider, chunk.length, EVENT_COLUMNS.length)} ON CONFLICT (id) DO NOTHING RETURNING id`;
       const params = chunk.flatMap((r) => [
         r.id,
         r.terminalId,

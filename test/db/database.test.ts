@@ -26,6 +26,8 @@ import {
   placeholders,
   resolveDatabaseUrl,
 } from '../../backend/db/database.ts';
+import type { EventRow } from '../../backend/ingest/ports.ts';
+import { EVENT_COLUMNS } from '../../backend/repositories/event.repository.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PRISMA_CLI = createRequire(import.meta.url).resolve('prisma/build/index.js');
@@ -38,41 +40,8 @@ if (!PG_TEST_URL) {
   );
 }
 
-const COLUMNS = [
-  'id',
-  'terminal_id',
-  'seq',
-  'employee_id',
-  'method',
-  'captured_at',
-  'received_at',
-  'score',
-  'distance',
-  'clock_synced',
-  'clock_offset_ms',
-  'skew_ms',
-  'liveness',
-  'unknown_employee',
-  'clock_skew',
-] as const;
-
-type Ev = {
-  id: string;
-  terminalId: string;
-  seq: number;
-  employeeId: string;
-  method: string;
-  capturedAt: Date;
-  receivedAt: Date;
-  score: number | null;
-  distance: number | null;
-  clockSynced: boolean;
-  clockOffsetMs: number | null;
-  skewMs: number;
-  liveness: string | null;
-  unknownEmployee: boolean;
-  clockSkew: boolean;
-};
+const COLUMNS = EVENT_COLUMNS;
+type Ev = EventRow;
 
 function ev(id: string, seq: number, capturedAt: Date, over: Partial<Ev> = {}): Ev {
   const receivedAt = new Date(capturedAt.getTime() + 1234);

@@ -1,33 +1,11 @@
-/**
- * Support for the face kiosk tests: the photos (read in place from ../shared/faces, never copied
- * into the repository), templates made with the real engine, and a small HTTP server that plays the
- * backend's side of the gallery contract (protocol/gallery.ts) until the real endpoint exists.
- */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { encodeDescriptor, type GalleryDelta, type GalleryTemplate } from '../../protocol/index.ts';
 import type { FaceEngine } from '../../terminal/face/engine.ts';
 import { FacePipeline } from '../../terminal/face/pipeline.ts';
 import { decodeImageFile, type Frame } from '../../terminal/frames/index.ts';
 
-export const FACES = join(import.meta.dirname, '..', '..', '..', 'shared', 'faces');
-export const DEV = join(FACES, 'dev');
-export const PAD = join(FACES, 'pad-dev');
-
-export const hasFfmpeg = (() => {
-  try {
-    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-export const facesReady = hasFfmpeg && existsSync(DEV) && existsSync(PAD);
-
-export const photo = (identity: string, n: number) => join(DEV, identity, `${n}.jpg`);
+export { DEV, FACES, facesReady, hasFfmpeg, PAD, photo } from '../support/faces.ts';
 
 export async function frameOf(path: string): Promise<Frame> {
   const f = await decodeImageFile(path, { width: 640, height: 480, noUpscale: true });

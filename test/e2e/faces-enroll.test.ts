@@ -13,11 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeDescriptor, type GalleryDelta, topics } from '../../protocol/index.ts';
 import { encodeVideoFromImages } from '../../terminal/frames/index.ts';
 import { ADMIN_PASSWORD, Cluster, type TerminalCreds } from '../support/cluster.ts';
+import { DEV } from '../support/faces.ts';
 import { connect, end } from '../support/mqtt.ts';
 import { ROOT, runTs } from '../support/proc.ts';
 import { nip } from '../support/punches.ts';
 
-const DEV = join(ROOT, '..', 'shared', 'faces', 'dev');
 const photo = (p: string) => readFileSync(join(DEV, p)).toString('base64');
 type Err = { error: { code: string; message: string } };
 

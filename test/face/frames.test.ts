@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,16 +12,8 @@ import {
   listImages,
   VideoFileSource,
 } from '../../terminal/frames/index.ts';
+import { DEV, hasFfmpeg } from '../support/faces.ts';
 
-const DEV = join(import.meta.dirname, '..', '..', '..', 'shared', 'faces', 'dev');
-const hasFfmpeg = (() => {
-  try {
-    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const ready = hasFfmpeg && existsSync(DEV);
 
 async function collect(src: AsyncIterable<FrameItem>): Promise<FrameItem[]> {

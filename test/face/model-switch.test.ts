@@ -4,7 +4,6 @@
  * kept at enrollment keep recognising the enrolled people on other photos; a person whose crops
  * were not kept is refused with a reason; nothing of one model is ever compared with the other.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,16 +14,9 @@ import { ModelMismatchError, type Template } from '../../terminal/face/gallery.t
 import { FacePipeline } from '../../terminal/face/pipeline.ts';
 import { judgeMatch } from '../../terminal/face/recognizer.ts';
 import { decodeImageFile, type Frame } from '../../terminal/frames/index.ts';
+import { FACES, hasFfmpeg } from '../support/faces.ts';
 
-const ASIA = join(import.meta.dirname, '..', '..', '..', 'shared', 'faces', 'dev-asia');
-const hasFfmpeg = (() => {
-  try {
-    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const ASIA = join(FACES, 'dev-asia');
 const ready = hasFfmpeg && existsSync(ASIA);
 
 /** Enrolled from photos 1-3, probed with the others. */

@@ -1,9 +1,3 @@
-/**
- * End to end on real photos (read from ../shared/faces/dev, never copied into the repo): enrollment,
- * then H.264 videos made with ffmpeg from other photos, decoded by the real ffmpeg path, through the
- * worker engine, gallery and recognizer.
- */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,16 +12,8 @@ import {
   ImageFolderSource,
   VideoFileSource,
 } from '../../terminal/frames/index.ts';
+import { DEV, hasFfmpeg } from '../support/faces.ts';
 
-const DEV = join(import.meta.dirname, '..', '..', '..', 'shared', 'faces', 'dev');
-const hasFfmpeg = (() => {
-  try {
-    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const ready = hasFfmpeg && existsSync(DEV);
 
 const ENROLLED = ['colin_powell', 'george_w_bush', 'vladimir_putin', 'donald_rumsfeld', 'john_savage'];
