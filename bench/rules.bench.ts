@@ -12,15 +12,18 @@
  *   the rules, write every day record and every allowance (one transaction), then count absences
  *   for discipline cases.
  *
- * The rules' own share (rulesSeconds) is measured inside the close. Then, once, the recompute path
- * (what punches, leave and corrections trigger) over every employee and 3 dates. The last line
- * with --json is one JSON object: employees, punches, monthSeconds, readSeconds, rulesSeconds,
- * writeSeconds, … (medians over the rounds; ratios are medians of the per-round ratios), recomputeSeconds, recomputeWritten (0 when the
- * recompute path agrees with the close on every day), and rowReadSeconds (the same punches read
- * one Prisma row each, for scale).
+ * The rules' own share (rulesSeconds) is measured inside the close: the close computes a chunk of
+ * employees, writes it, computes the next (month-close.service.ts), and rulesSeconds is the sum of
+ * the computing parts, writeSeconds the rest of the write. Then, once, the recompute path (what
+ * punches, leave and corrections trigger) over every employee and 3 dates. The last line with
+ * --json is one JSON object: employees, punches, monthSeconds, readSeconds, rulesSeconds,
+ * writeSeconds, … (medians over the rounds; ratios are medians of the per-round ratios, and
+ * rulesToReadRounds lists them), recomputeSeconds, recomputeWritten (0 when the recompute path
+ * agrees with the close on every day), rowReadSeconds (the same punches read one Prisma row each,
+ * for scale), and the load average before and after (the figures are wall-clock times).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
@@ -33,7 +36,7 @@ const { values: a } = parseArgs({
   options: {
     employees: { type: 'string', default: '10000' },
     month: { type: 'string', default: '2026-07' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -143,6 +146,7 @@ function seed(file: string): { punches: number; leaves: number; workDays: number
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
 const s = (ms: number) => Number((ms / 1000).toFixed(3));
 
+const loadBefore = loadavg()[0] as number;
 const dir = mkdtempSync(join(tmpdir(), 'att-rules-bench-'));
 const file = join(dir, 'bench.db');
 try {
@@ -240,11 +244,13 @@ try {
     disciplineSeconds: s(median(disciplines)),
     monthToRead: Number(median(months.map((m, i) => m / (reads[i] as number))).toFixed(2)),
     rulesToRead: Number(median(rules.map((r, i) => r / (reads[i] as number))).toFixed(2)),
+    rulesToReadRounds: rules.map((r, i) => Number((r / (reads[i] as number)).toFixed(2))),
     recomputeDays: N * dates.length,
     recomputeSeconds: s(waveMs),
     /** Days the recompute path found different from the close's: 0 = both paths agree. */
     recomputeWritten: wave.recompute.stats.written,
     rowReadSeconds: s(rowReadMs),
+    loadAverage: [Number(loadBefore.toFixed(2)), Number((loadavg()[0] as number).toFixed(2))],
   };
   if (!a.json) {
     console.log(

@@ -29,6 +29,12 @@ export type BulkWrite = {
 
 export interface BulkWriter {
   write(w: BulkWrite): Promise<void>;
+  /**
+   * Writes what `next` returns until it returns null, all in one transaction; nothing is written
+   * when `next` throws. `next` is called synchronously, one part at a time, so a caller can build
+   * each part just before it is written (the month close computes a chunk of employees a part).
+   */
+  writeEach(next: () => BulkWrite | null): Promise<void>;
   close(): void;
 }
 
@@ -142,6 +148,23 @@ export class JsonBulkWriter implements BulkWriter {
       );
     }
     await commit(this.db, statements);
+  }
+
+  /** Prisma's transactions are not synchronous: the parts are gathered, then written as one. */
+  async writeEach(next: () => BulkWrite | null): Promise<void> {
+    const days: StoredDay[] = [];
+    const deleteDays: NonNullable<BulkWrite['deleteDays']>[number][] = [];
+    const allowances: AllowanceRow[] = [];
+    let lock: BulkWrite['lock'];
+    let at: number | null = null;
+    for (let w = next(); w !== null; w = next()) {
+      for (const d of w.days ?? []) days.push(d);
+      for (const g of w.deleteDays ?? []) deleteDays.push(g);
+      for (const r of w.allowances ?? []) allowances.push(r);
+      lock = w.lock ?? lock;
+      at = w.at;
+    }
+    if (at !== null) await this.write({ days, deleteDays, allowances, ...(lock ? { lock } : {}), at });
   }
 
   private deleteStatements(employeeIds: readonly string[], dates: readonly IsoDate[]): Statement[] {

@@ -3,7 +3,9 @@
  * Prisma's connection and the ingest's writer), in one synchronous transaction: nothing else
  * runs on the event loop meanwhile, so no other writer can be caught waiting for a lock this
  * transaction holds (see bulk-writer.repository.ts). A month close of 230 000 days holds the
- * loop for about two seconds; the recompute path writes a few hundred days at a time.
+ * loop for about two seconds, its rules included (`writeEach`: each chunk of employees is computed
+ * inside the transaction, just before it is written); the recompute path writes a few hundred
+ * days at a time.
  */
 import Database from 'better-sqlite3';
 import type { BulkWrite, BulkWriter } from './bulk-writer.repository.ts';
@@ -18,6 +20,7 @@ export class SqliteBulkWriter implements BulkWriter {
   private readonly upsertAllowance: Database.Statement;
   private readonly insertLock: Database.Statement;
   private readonly tx: (w: BulkWrite) => void;
+  private readonly txEach: (next: () => BulkWrite | null) => void;
 
   constructor(file: string) {
     this.db = new Database(file, { timeout: 10_000 });
@@ -52,6 +55,9 @@ export class SqliteBulkWriter implements BulkWriter {
        ON CONFLICT (month, scope) DO NOTHING`,
     );
     this.tx = this.db.transaction((w: BulkWrite) => this.run(w));
+    this.txEach = this.db.transaction((next: () => BulkWrite | null) => {
+      for (let w = next(); w !== null; w = next()) this.run(w);
+    });
   }
 
   private run(w: BulkWrite): void {
@@ -103,6 +109,16 @@ export class SqliteBulkWriter implements BulkWriter {
   write(w: BulkWrite): Promise<void> {
     try {
       this.tx(w);
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** One synchronous transaction over every part; `next` runs inside it (a throw rolls back). */
+  writeEach(next: () => BulkWrite | null): Promise<void> {
+    try {
+      this.txEach(next);
       return Promise.resolve();
     } catch (err) {
       return Promise.reject(err);

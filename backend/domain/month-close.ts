@@ -33,19 +33,30 @@ export interface MonthCloseEmployee {
   pendingDates?: readonly IsoDate[];
 }
 
-export interface MonthCloseInput {
+/** What a month close needs besides the employees. */
+export interface MonthCloseSetup {
   month: IsoMonth;
   schedules: readonly WorkSchedule[];
   calendar: Calendar;
   profiles: PolicyProfile | readonly PolicyProfile[];
-  employees: readonly MonthCloseEmployee[];
   /** Return the day records too (needed for reports and discipline); default true. */
   keepDays?: boolean;
+  /**
+   * With `keepDays`: build records for days off too (weekly or roster; default true). When false,
+   * a day off gets no record and its date goes to the result's `offDates` instead (holidays keep
+   * theirs): a day off carries nothing into the allowance, and a quarter of a month's records
+   * are days off that the database does not store anyway (see daily-record.mapper.ts).
+   */
+  offDayRecords?: boolean;
   /**
    * Evaluate as of this instant (epoch ms), as `computeDailyStatus` does: days whose punch window
    * has not closed yet are 'Open' instead of absent. Omit (the default) once the month is over.
    */
   asOf?: number;
+}
+
+export interface MonthCloseInput extends MonthCloseSetup {
+  employees: readonly MonthCloseEmployee[];
 }
 
 export interface MonthCloseResult {
@@ -54,19 +65,27 @@ export interface MonthCloseResult {
   days: DailyRecord[] | null;
   /** Punches that fell in no day's window. */
   unassignedPunches: number;
+  /**
+   * With `offDayRecords: false`: the days off (status 'OffDay') left out of `days`, ascending.
+   * Shared between employees of the same schedule and zone: do not modify.
+   */
+  offDates?: readonly IsoDate[];
 }
 
 const NO_PUNCHES: readonly number[] = Object.freeze([]);
+const NO_PENDING: ReadonlySet<IsoDate> = new Set();
 
 interface Series {
   plans: readonly DayPlan[];
   windows: ReadonlyArray<readonly [number, number]>;
+  /** Dates of the month whose record would be an 'OffDay' (days off that are not holidays). */
+  offDates: readonly IsoDate[];
 }
 
-/** First index whose value is >= value (or > value when `strict`). */
-function bound(a: readonly number[], value: number, strict: boolean): number {
+/** First index whose value is >= value (or > value when `strict`), in a[0..n). */
+function bound(a: Float64Array, n: number, value: number, strict: boolean): number {
   let lo = 0;
-  let hi = a.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const v = a[mid] as number;
@@ -76,19 +95,60 @@ function bound(a: readonly number[], value: number, strict: boolean): number {
   return lo;
 }
 
-function sortedUnique(punches: ArrayLike<number>): number[] {
-  const a = Float64Array.from(punches).sort();
-  const out: number[] = [];
-  for (let r = 0; r < a.length; r++) {
+/** Scratch space for one employee's punches at a time (grown as needed, never shrunk). */
+let scratch = new Float64Array(256);
+
+/**
+ * The punches sorted and without duplicates, in the returned array's [0, n): the shared scratch
+ * array, valid until the next call (the month close does this for 10 000 employees, one after the
+ * other). Punches mostly come in time order, so insertion sort is linear for them.
+ */
+function sortedUnique(punches: ArrayLike<number>): { a: Float64Array; n: number } {
+  const len = punches.length;
+  if (scratch.length < len) scratch = new Float64Array(Math.max(len, 2 * scratch.length));
+  const a = scratch;
+  for (let i = 0; i < len; i++) a[i] = punches[i] as number;
+  if (len > 64) a.subarray(0, len).sort();
+  else {
+    for (let i = 1; i < len; i++) {
+      const v = a[i] as number;
+      let j = i - 1;
+      while (j >= 0 && (a[j] as number) > v) {
+        a[j + 1] = a[j] as number;
+        j--;
+      }
+      a[j + 1] = v;
+    }
+  }
+  let n = 0;
+  for (let r = 0; r < len; r++) {
     const v = a[r] as number;
     if (!Number.isFinite(v)) throw new DomainError('InvalidArgument', 'punch is not a finite epoch ms');
-    if (out.length === 0 || out[out.length - 1] !== v) out.push(v);
+    if (n === 0 || a[n - 1] !== v) a[n++] = v;
   }
+  return { a, n };
+}
+
+/** a[lo..hi) as a plain array (what `evaluateDay` takes); mostly two punches. */
+function slice(a: Float64Array, lo: number, hi: number): number[] {
+  if (hi - lo === 2) return [a[lo] as number, a[lo + 1] as number];
+  const out: number[] = [];
+  for (let i = lo; i < hi; i++) out.push(a[i] as number);
   return out;
 }
 
 /** Close a month: every employee's day records and monthly allowance. */
 export function closeMonth(input: MonthCloseInput): MonthCloseResult[] {
+  return input.employees.map(monthCloser(input));
+}
+
+/**
+ * The month close one employee at a time: the plans, windows and profiles are prepared once and
+ * shared, so a caller can close employees in chunks and let each chunk's records go (to the
+ * database) before computing the next, instead of holding the whole month's records at once.
+ * `closeMonth(input)` is `input.employees.map(monthCloser(input))`.
+ */
+export function monthCloser(input: MonthCloseSetup): (emp: MonthCloseEmployee) => MonthCloseResult {
   const { month, profiles } = input;
   const dates = datesOfMonth(month);
   const first = dates[0] as IsoDate;
@@ -110,15 +170,20 @@ export function closeMonth(input: MonthCloseInput): MonthCloseResult[] {
     }
     return plans;
   };
-  const seriesCache = new Map<string, Series>();
+  // By schedule id, then zone: no key to build per employee.
+  const seriesCache = new Map<string, Map<string, Series>>();
   const seriesFor = (emp: MonthCloseEmployee): Series => {
     if (typeof emp.scheduleId === 'string') {
-      const key = `${emp.scheduleId}\u0000${emp.timeZone}`;
-      let s = seriesCache.get(key);
+      let byZone = seriesCache.get(emp.scheduleId);
+      if (!byZone) {
+        byZone = new Map();
+        seriesCache.set(emp.scheduleId, byZone);
+      }
+      let s = byZone.get(emp.timeZone);
       if (!s) {
         const plans = plansFor(emp.scheduleId, emp.timeZone);
-        s = { plans, windows: effectiveWindows(plans) };
-        seriesCache.set(key, s);
+        s = { plans, windows: effectiveWindows(plans), offDates: offDatesOf(plans) };
+        byZone.set(emp.timeZone, s);
       }
       return s;
     }
@@ -130,29 +195,30 @@ export function closeMonth(input: MonthCloseInput): MonthCloseResult[] {
       const id = ids[Math.min(Math.max(i - 1, 0), ids.length - 1)] as string;
       return plansFor(id, emp.timeZone)[i] as DayPlan;
     });
-    return { plans, windows: effectiveWindows(plans) };
+    return { plans, windows: effectiveWindows(plans), offDates: offDatesOf(plans) };
   };
 
   const keepDays = input.keepDays ?? true;
+  const offDayRecords = keepDays && (input.offDayRecords ?? true);
   const asOf = input.asOf ?? null;
   const noLeave: readonly Leave[] = [];
-  return input.employees.map((emp) => {
-    const { plans, windows } = seriesFor(emp);
-    const punches = sortedUnique(emp.punches);
-    const pending = new Set(emp.pendingDates ?? []);
+  return (emp) => {
+    const { plans, windows, offDates } = seriesFor(emp);
+    const { a: punches, n: punchCount } = sortedUnique(emp.punches);
+    const pending = emp.pendingDates?.length ? new Set(emp.pendingDates) : NO_PENDING;
     const leaves = emp.leaves ?? noLeave;
     const days: DailyRecord[] = [];
     let assigned = 0;
     for (let i = 0; i < dates.length; i++) {
       const plan = plans[i + 1] as DayPlan;
       // Days off carry nothing into the allowance: only build their records when asked for.
-      if (plan.kind === 'Off' && !keepDays) continue;
+      if (plan.kind === 'Off' && (!keepDays || (!offDayRecords && plan.holiday === null))) continue;
       const [ws, we] = windows[i + 1] as readonly [number, number];
       let dayPunches: readonly number[] = NO_PUNCHES;
       if (plan.kind === 'Work') {
-        const lo = bound(punches, ws, false);
-        const hi = bound(punches, we, true);
-        if (hi > lo) dayPunches = punches.slice(lo, hi);
+        const lo = bound(punches, punchCount, ws, false);
+        const hi = bound(punches, punchCount, we, true);
+        if (hi > lo) dayPunches = slice(punches, lo, hi);
         assigned += hi - lo;
       }
       const profile = profileByDay[i] as PolicyProfile;
@@ -175,11 +241,22 @@ export function closeMonth(input: MonthCloseInput): MonthCloseResult[] {
       days,
       profiles,
     });
-    return {
+    const result: MonthCloseResult = {
       employeeId: emp.employeeId,
       allowance,
       days: keepDays ? days : null,
-      unassignedPunches: punches.length - assigned,
+      unassignedPunches: punchCount - assigned,
     };
-  });
+    if (keepDays && !offDayRecords) result.offDates = offDates;
+    return result;
+  };
+}
+
+function offDatesOf(plans: readonly DayPlan[]): readonly IsoDate[] {
+  const out: IsoDate[] = [];
+  for (let i = 1; i < plans.length - 1; i++) {
+    const p = plans[i] as DayPlan;
+    if (p.kind === 'Off' && !p.holiday) out.push(p.date);
+  }
+  return Object.freeze(out);
 }
