@@ -89,6 +89,38 @@ export const StatusPayload = z
   .strict();
 export type StatusPayload = z.infer<typeof StatusPayload>;
 
+/** One work day of a schedule at the kiosk's site: the shift's start and end as instants. */
+export const WorkPeriod = z
+  .object({
+    date: z.iso.date().describe('work date in the site’s zone'),
+    start: isoWithOffset,
+    end: isoWithOffset,
+    midpoint: isoWithOffset.describe('a lone punch before it is an arrival, at or after it a departure'),
+  })
+  .strict();
+export type WorkPeriod = z.infer<typeof WorkPeriod>;
+
+/**
+ * The coming days' work hours of the site's employees, so the kiosk can say "Tepat waktu" or
+ * "Terlambat 12 menit" at once, offline too. The backend's day records stay authoritative.
+ */
+export const KioskWorkHours = z
+  .object({
+    from: z.iso.date(),
+    to: z.iso.date().describe('last date covered; beyond it the kiosk shows no lateness'),
+    /** Distinct sequences of work days (days not listed are off). */
+    schedules: z.record(z.string().max(16), z.array(WorkPeriod).max(62)),
+    /** The schedule most employees of the site follow. */
+    default: z.string().max(16),
+    /** Employees whose days differ from the default. */
+    employees: z.record(z.string().max(32), z.string().max(16)),
+  })
+  .strict();
+export type KioskWorkHours = z.infer<typeof KioskWorkHours>;
+
+/** Largest config payload the kiosk accepts (work hours of a large site with many rosters). */
+export const MAX_CONFIG_BYTES = 512 * 1024;
+
 export const ConfigPayload = z
   .object({
     v: version,
@@ -105,6 +137,7 @@ export const ConfigPayload = z
       .partial()
       .optional(),
     livenessLevel: z.enum(['off', 'active', 'strict']).default('off'),
+    workHours: KioskWorkHours.optional(),
   })
   .strict();
 export type ConfigPayload = z.infer<typeof ConfigPayload>;

@@ -6,12 +6,21 @@
 import type { FaceDecision } from './face/liveness.ts';
 import type { QualityIssue } from './face/quality.ts';
 import type { FrameError } from './frames/types.ts';
+import type { PunchStatus } from './punch-status.ts';
 
 export type ScreenMessage =
   /** Nobody in view. */
   | { kind: 'ready' }
   /** A punch is committed to the outbox. */
-  | { kind: 'welcome'; name: string; employeeId: string; at: Date; timeZone?: string | undefined }
+  | {
+      kind: 'welcome';
+      name: string;
+      employeeId: string;
+      at: Date;
+      timeZone?: string | undefined;
+      /** On time / late / leaving early, from the config's work hours. */
+      status?: PunchStatus | undefined;
+    }
   /** Adjust position / light (quality gate). */
   | { kind: 'hint'; code: string; text: string }
   | { kind: 'verifying'; name?: string | undefined }
@@ -36,7 +45,22 @@ export const SCREEN_TEXT = {
   already: 'Sudah tercatat / Already recorded',
   cameraError: 'Kamera bermasalah / Camera error',
   badImage: 'Gambar tidak terbaca / Unreadable image',
+  onTime: 'Tepat waktu / On time',
+  leftOnTime: 'Pulang tepat waktu / Left on time',
 } as const;
+
+/** "Tepat waktu", "Terlambat 12 menit", "Pulang lebih awal 30 menit"; empty when no shift is near. */
+export function statusText(s: PunchStatus | undefined): string {
+  if (!s || s.kind === 'none') return '';
+  if (s.kind === 'arrival') {
+    return s.lateMinutes === 0
+      ? SCREEN_TEXT.onTime
+      : `Terlambat ${s.lateMinutes} menit / ${s.lateMinutes} min late`;
+  }
+  return s.earlyMinutes === 0
+    ? SCREEN_TEXT.leftOnTime
+    : `Pulang lebih awal ${s.earlyMinutes} menit / Left ${s.earlyMinutes} min early`;
+}
 
 /**
  * The screen message for one frame's decision; undefined when the screen should not change
@@ -88,7 +112,8 @@ export function formatScreenLine(m: ScreenMessage): string {
         hour12: false,
         ...(m.timeZone ? { timeZone: m.timeZone, timeZoneName: 'short' } : {}),
       }).format(m.at);
-      return `${m.name} (${m.employeeId}) ${time} - ${SCREEN_TEXT.recorded}`;
+      const status = statusText(m.status);
+      return `${m.name} (${m.employeeId}) ${time} - ${SCREEN_TEXT.recorded}${status ? ` - ${status}` : ''}`;
     }
     case 'hint':
       return m.text;

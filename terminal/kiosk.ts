@@ -1,7 +1,14 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from '../lib/logger.ts';
-import { ConfigPayload, decodePayload, PROTOCOL_VERSION, type StatusPayload } from '../protocol/index.ts';
+import {
+  ConfigPayload,
+  decodePayload,
+  MAX_CONFIG_BYTES,
+  PROTOCOL_VERSION,
+  type StatusPayload,
+} from '../protocol/index.ts';
 import { KioskClock } from './clock.ts';
 import { type LivenessLevel, stricterLevel } from './face/liveness.ts';
 import type { Recognizer } from './face/recognizer.ts';
@@ -10,6 +17,7 @@ import type { KioskScreen } from './kiosk-screen.ts';
 import { MqttLink } from './mqtt-link.ts';
 import { Outbox, type StoredPunch } from './outbox.ts';
 import type { PunchSource, Recognition } from './punch-source.ts';
+import { ArrivalMemory } from './punch-status.ts';
 import { OutboxSender } from './sender.ts';
 
 export type KioskConfig = {
@@ -60,6 +68,9 @@ export class Kiosk {
   private readonly screen: KioskScreen | undefined;
   private readonly face: KioskFace | undefined;
   private publishedGalleryVersion: number | undefined;
+  private readonly arrivals = new ArrivalMemory();
+  /** The last config, kept so a kiosk restarted offline keeps its site's settings and work hours. */
+  private readonly configFile: string;
 
   constructor(
     private readonly cfg: KioskConfig,
@@ -69,6 +80,7 @@ export class Kiosk {
     this.screen = extras.screen;
     this.face = extras.face;
     this.outbox = new Outbox(join(cfg.dataDir, `outbox-${cfg.terminalId}.db`));
+    this.configFile = join(cfg.dataDir, `config-${cfg.terminalId}.json`);
     this.link = new MqttLink({
       url: cfg.mqttUrl,
       terminalId: cfg.terminalId,
@@ -86,7 +98,34 @@ export class Kiosk {
     });
   }
 
+  private loadSavedConfig(): void {
+    let raw: Buffer;
+    try {
+      raw = readFileSync(this.configFile);
+    } catch {
+      return; // none yet
+    }
+    const d = decodePayload(ConfigPayload, raw, MAX_CONFIG_BYTES);
+    if (!d.ok) {
+      this.log.warn({ code: d.code, reason: d.reason }, 'saved config unreadable; waiting for the backend');
+      return;
+    }
+    this.config = d.value;
+    this.applyFaceConfig(d.value);
+  }
+
+  private saveConfig(raw: Buffer): void {
+    try {
+      const tmp = `${this.configFile}.tmp`;
+      writeFileSync(tmp, raw, { mode: 0o600 });
+      renameSync(tmp, this.configFile);
+    } catch (err) {
+      this.log.warn({ err }, 'could not save config');
+    }
+  }
+
   start(): void {
+    this.loadSavedConfig();
     this.link.on('connect', () => {
       this.log.info('connected');
       this.publishStatus();
@@ -122,12 +161,13 @@ export class Kiosk {
   }
 
   private onConfig(raw: Buffer, retained: boolean): void {
-    const d = decodePayload(ConfigPayload, raw, 65_536);
+    const d = decodePayload(ConfigPayload, raw, MAX_CONFIG_BYTES);
     if (!d.ok) {
       this.log.warn({ code: d.code, reason: d.reason }, 'bad config ignored');
       return;
     }
     this.config = d.value;
+    this.saveConfig(raw);
     if (!retained) this.clock.observeServerTime(new Date(d.value.serverTime), this.clock.now());
     this.log.info({ timeZone: d.value.timeZone, siteId: d.value.siteId }, 'config received');
     this.applyFaceConfig(d.value);
@@ -191,6 +231,11 @@ export class Kiosk {
         employeeId: rec.employeeId,
         at: new Date(stored.capturedAt),
         timeZone: this.config?.timeZone,
+        status: this.arrivals.statusFor(
+          this.config?.workHours,
+          rec.employeeId,
+          Date.parse(stored.capturedAt),
+        ),
       });
       this.log[this.face ? 'info' : 'debug'](
         {

@@ -27,6 +27,7 @@ import { FaceKiosk } from './face-kiosk.ts';
 import { CameraSource, ImageFolderSource, VideoFileSource } from './frames/index.ts';
 import type { FrameSource } from './frames/types.ts';
 import { Kiosk, type KioskConfig } from './kiosk.ts';
+import { ConsoleScreen } from './kiosk-screen.ts';
 import { SimulatedPunchSource } from './punch-source.ts';
 
 /** `--camera` may come without a device. */
@@ -184,7 +185,7 @@ if (frames) {
     await shutdown(1);
   }
 } else {
-  const kiosk = new Kiosk(kioskConfig, klog);
+  const kiosk = new Kiosk(kioskConfig, klog, { screen: new ConsoleScreen() });
   stopKiosk = () => kiosk.stop();
   kiosk.start();
   log.info({ pending: kiosk.outbox.depth() }, 'kiosk started');

@@ -152,8 +152,13 @@ export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): exp
       const allowed = await d.directory.employeeIdsInScope(scopeOf(s));
       if (allowed && q.employeeId && !allowed.includes(q.employeeId))
         throw new AppError('FORBIDDEN', 'employee outside your scope');
-      const rows = await d.events.list({ ...q, from: toDate(q.from), to: toDate(q.to), take: q.take });
-      return allowed ? rows.filter((r) => allowed.includes(r.employeeId)) : rows;
+      return d.events.list({
+        ...q,
+        from: toDate(q.from),
+        to: toDate(q.to),
+        take: q.take,
+        employeeIds: allowed ?? undefined,
+      });
     },
   );
 

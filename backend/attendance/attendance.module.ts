@@ -23,6 +23,7 @@ import { DailyRecordRepository } from './daily-record.repository.ts';
 import { DayCloseJob } from './day-close.job.ts';
 import { DisciplineRepository } from './discipline.repository.ts';
 import { DisciplineService } from './discipline.service.ts';
+import { kioskWorkHours } from './kiosk-hours.ts';
 import { LeaveRepository } from './leave.repository.ts';
 import { LeaveService } from './leave.service.ts';
 import { MonthCloseService } from './month-close.service.ts';
@@ -143,6 +144,11 @@ export function createAttendance(db: Db, opts: AttendanceOptions) {
     recompute,
     close,
     allowance,
+    /** The coming days' work hours of a site's employees, for its kiosks' config. */
+    kioskHours: async (siteId: string) => {
+      const [ctx, employees] = await Promise.all([context.load(), config.activeEmployeesOfSite(siteId)]);
+      return kioskWorkHours(ctx, siteId, employees, now());
+    },
     /** For IngestService's `onCommitted`. */
     onCommitted: (rows: EventRow[]) => recompute.onCommitted(rows),
     /** A kiosk's retained status was stored: days waiting for its unsent punches are looked at again. */

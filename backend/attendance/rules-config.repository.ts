@@ -1,4 +1,5 @@
 import type { Db } from '../repositories/db.ts';
+import { DEFAULT_SITE } from './rules-context.ts';
 
 /** What the rules need to know about an employee. */
 export type EmployeeFacts = {
@@ -101,6 +102,16 @@ export class RulesConfigRepository {
       );
     }
     return out;
+  }
+
+  /** Active employees who clock in at a site (the default site also takes those with none set). */
+  activeEmployeesOfSite(siteId: string): Promise<EmployeeFacts[]> {
+    const site = siteId === DEFAULT_SITE ? { OR: [{ siteId }, { siteId: null }] } : { siteId };
+    return this.db.prisma.employee.findMany({
+      where: { active: true, ...site },
+      select: FACTS,
+      orderBy: { nip: 'asc' },
+    });
   }
 
   /** Active employees, optionally of some units only. */

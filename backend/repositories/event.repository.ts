@@ -24,6 +24,9 @@ export const EVENT_COLUMNS = [
 /** Rows per statement: 15 columns × 1,000 stays under SQLite's and PostgreSQL's parameter limits. */
 const CHUNK = 1000;
 
+/** Below this many employees a scope becomes an `IN` list in the query. */
+const SCOPE_IN_LIST_MAX = 900;
+
 /**
  * The ingest hot path. Prisma's createMany has no skipDuplicates on SQLite
  * and costs ~0.2 ms of client CPU per row (PRISMA.md); one multi-row
@@ -77,22 +80,53 @@ export class EventRepository implements EventStore {
     return new Set(found.map((e) => e.nip));
   }
 
-  list(filter: {
+  /**
+   * Punches in capture order. `employeeIds` limits them to a caller's scope: as an `IN` list when
+   * short, else by paging and filtering (SQLite refuses `IN` lists much over 999 values), so a scoped
+   * caller still gets up to `take` rows.
+   */
+  async list(filter: {
     employeeId?: string | undefined;
     terminalId?: string | undefined;
     from?: Date | undefined;
     to?: Date | undefined;
-    unitId?: string | undefined;
+    employeeIds?: readonly string[] | undefined;
     take: number;
   }) {
-    return this.db.prisma.attendanceEvent.findMany({
-      where: {
-        ...(filter.employeeId ? { employeeId: filter.employeeId } : {}),
-        ...(filter.terminalId ? { terminalId: filter.terminalId } : {}),
-        capturedAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) },
-      },
-      orderBy: [{ capturedAt: 'asc' }],
-      take: filter.take,
-    });
+    const where = {
+      ...(filter.employeeId ? { employeeId: filter.employeeId } : {}),
+      ...(filter.terminalId ? { terminalId: filter.terminalId } : {}),
+      capturedAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) },
+    };
+    const orderBy = [{ capturedAt: 'asc' as const }, { id: 'asc' as const }];
+    const scope = filter.employeeIds;
+    if (!scope || filter.employeeId) {
+      return this.db.prisma.attendanceEvent.findMany({ where, orderBy, take: filter.take });
+    }
+    if (scope.length <= SCOPE_IN_LIST_MAX) {
+      return this.db.prisma.attendanceEvent.findMany({
+        where: { ...where, employeeId: { in: [...scope] } },
+        orderBy,
+        take: filter.take,
+      });
+    }
+    const allowed = new Set(scope);
+    const out: Awaited<ReturnType<typeof this.db.prisma.attendanceEvent.findMany>> = [];
+    let cursor: { id: string } | undefined;
+    for (;;) {
+      const page = await this.db.prisma.attendanceEvent.findMany({
+        where,
+        orderBy,
+        take: filter.take,
+        ...(cursor ? { cursor, skip: 1 } : {}),
+      });
+      for (const r of page) {
+        if (allowed.has(r.employeeId)) out.push(r);
+        if (out.length === filter.take) return out;
+      }
+      const last = page[page.length - 1];
+      if (page.length < filter.take || !last) return out;
+      cursor = { id: last.id };
+    }
   }
 }

@@ -27,7 +27,7 @@ import {
   resolveDatabaseUrl,
 } from '../../backend/db/database.ts';
 import type { EventRow } from '../../backend/ingest/ports.ts';
-import { EVENT_COLUMNS } from '../../backend/repositories/event.repository.ts';
+import { EVENT_COLUMNS, EventRepository } from '../../backend/repositories/event.repository.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PRISMA_CLI = createRequire(import.meta.url).resolve('prisma/build/index.js');
@@ -222,6 +222,35 @@ function databaseSuite(provider: Provider, getUrl: () => string) {
       orderBy: { id: 'asc' },
     });
     expect(back).toEqual(rows);
+  });
+
+  it('lists a scoped caller’s punches up to `take`, whether the scope is an IN list or too long for one', async () => {
+    const events = new EventRepository(db);
+    const base = Date.UTC(2025, 1, 3, 0, 0, 0);
+    // 3,000 punches of 3,000 employees, in capture order; the scope's own are every third one.
+    const nipOf = (i: number) => `scope-${String(i).padStart(4, '0')}`;
+    const rows = Array.from({ length: 3000 }, (_, i) =>
+      ev(`scoped-${String(i).padStart(4, '0')}`, i, new Date(base + i * 1000), { employeeId: nipOf(i) }),
+    );
+    for (let i = 0; i < rows.length; i += 1000) await insertBatch(db, rows.slice(i, i + 1000));
+    const range = { from: new Date(base), to: new Date(base + 3000 * 1000) };
+    const expected = (scope: Set<string>, take: number) =>
+      rows
+        .filter((r) => scope.has(r.employeeId))
+        .slice(0, take)
+        .map((r) => r.id);
+
+    const small = [nipOf(2500), nipOf(10), nipOf(1999)];
+    const got = await events.list({ ...range, employeeIds: small, take: 2 });
+    expect(got.map((r) => r.id)).toEqual(expected(new Set(small), 2));
+
+    // 1,000 employees (beyond an IN list), and `take` smaller than the rows before the first of theirs.
+    const large = Array.from({ length: 1000 }, (_, k) => nipOf(3 * k + 2));
+    const page = await events.list({ ...range, employeeIds: large, take: 400 });
+    expect(page.map((r) => r.id)).toEqual(expected(new Set(large), 400));
+    expect(page).toHaveLength(400);
+    const all = await events.list({ ...range, employeeIds: large, take: 5000 });
+    expect(all).toHaveLength(1000);
   });
 }
 
