@@ -3,18 +3,18 @@
  * trigger a recompute, yet the day must become TK. Periodically, every active employee's work
  * dates of the last LOOKBACK days (before today in their site's zone) without a settled record
  * are marked for recomputation; provisional ones (pending kiosk punches, an open window) too.
- * Idempotent: a settled day is not marked again, so running it on several instances is
- * wasteful, not wrong.
+ * Idempotent: a settled day is not marked again. The server runs `runOnce` as the `day-close`
+ * job under its database lease (backend/jobs), so with several instances one does it per
+ * period; `start()` (a plain timer) remains for a process without the job runner.
  */
 import type { Logger } from '../../lib/logger.ts';
 import { addDays, type IsoDate, indexCalendar, planDay } from '../domain/index.ts';
+import type { JobOutcome } from '../jobs/job-outcome.ts';
 import type { DailyRecordRepository } from './daily-record.repository.ts';
 import type { RecomputeService } from './recompute.service.ts';
 import type { RulesConfigRepository } from './rules-config.repository.ts';
 import type { RulesContextService } from './rules-context.service.ts';
 import { scheduleById, scheduleIdFor, todayIn, zoneOf } from './rules-context.ts';
-
-export type JobOutcome = { status: 'Success'; marked: number } | { status: 'Failed'; error: string };
 
 export class DayCloseJob {
   private timer: NodeJS.Timeout | undefined;

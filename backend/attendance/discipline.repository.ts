@@ -1,3 +1,5 @@
+import { NotificationRepository } from '../notifications/notification.repository.ts';
+import type { CaseRecipients, OutboxRow } from '../notifications/notification-plan.ts';
 import type { Db } from '../repositories/db.ts';
 
 export type CaseNotify = { to: 'DirectSuperior'; nip: string | null } | { to: 'Bkd' };
@@ -58,7 +60,15 @@ function isUniqueViolation(err: unknown): boolean {
 
 /** PP 94/2021 cases: one per employee, year and threshold. */
 export class DisciplineRepository {
-  constructor(private readonly db: Db) {}
+  private readonly outbox: NotificationRepository;
+  constructor(private readonly db: Db) {
+    this.outbox = new NotificationRepository(db);
+  }
+
+  /** Who is told of a case of this employee (see NotificationRepository.recipientsOf). */
+  recipients(superiorNip: string | null, unitId: string): Promise<CaseRecipients> {
+    return this.outbox.recipientsOf(superiorNip, unitId);
+  }
 
   async forEmployeeYear(employeeId: string, year: number): Promise<DisciplineCaseRow[]> {
     const rows = await this.db.prisma.disciplineCase.findMany({
@@ -78,14 +88,21 @@ export class DisciplineRepository {
     return new Set(rows.map((r) => r.employeeId));
   }
 
-  /** Opens a case unless one exists for the same employee, year and threshold; true when opened. */
+  /**
+   * Opens a case unless one exists for the same employee, year and threshold; true when opened.
+   * Its notifications go into the outbox in the same transaction: both or neither.
+   */
   async open(
     c: Omit<DisciplineCaseRow, 'state' | 'decision' | 'decidedSanction' | 'decidedBy' | 'decidedAt'>,
+    notifications: readonly OutboxRow[] = [],
   ) {
     try {
-      await this.db.prisma.disciplineCase.create({
+      const create = this.db.prisma.disciplineCase.create({
         data: { ...c, notify: JSON.stringify(c.notify), state: 'Open' },
+        select: { id: true },
       });
+      if (notifications.length === 0) await create;
+      else await this.db.prisma.$transaction([create, this.outbox.insertStatement(notifications)]);
       return true;
     } catch (err) {
       if (isUniqueViolation(err)) return false;

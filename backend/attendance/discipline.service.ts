@@ -15,6 +15,7 @@ import {
   summariseAbsence,
 } from '../domain/index.ts';
 import { AppError } from '../errors.ts';
+import { caseNotifications } from '../notifications/notification-plan.ts';
 import type { Scope } from '../services/scope.ts';
 import type { Session } from '../services/tokens.ts';
 import type { DailyRecordRepository } from './daily-record.repository.ts';
@@ -94,7 +95,7 @@ export class DisciplineService {
       if (!t || existing.some((c) => c.threshold === thresholdKey(t))) continue;
       const notify: CaseNotify[] = [{ to: 'DirectSuperior', nip: e.superiorNip }];
       if (t.level !== 'Light') notify.push({ to: 'Bkd' });
-      const created = await this.cases.open({
+      const c = {
         id: randomUUID(),
         employeeId: e.nip,
         unitId: e.unitId,
@@ -109,7 +110,16 @@ export class DisciplineService {
         notify,
         reviewNeeded: false,
         openedAt: new Date(this.now()),
-      });
+      };
+      // Told in the same transaction as the case is opened (RULES.md: the superior; BKD from medium).
+      const recipients = await this.cases.recipients(e.superiorNip, e.unitId);
+      const notes = caseNotifications(
+        { ...c, employeeName: e.name },
+        recipients,
+        t.level !== 'Light',
+        c.openedAt,
+      );
+      const created = await this.cases.open(c, notes);
       if (created) {
         opened++;
         this.log.info(

@@ -17,7 +17,8 @@ export const ADMIN_PASSWORD = 'test-admin-password';
 /** The database kinds this run can test: PostgreSQL only when PG_TEST_URL names a server. */
 export const dbKinds: DbKind[] = process.env.PG_TEST_URL ? ['sqlite', 'postgresql'] : ['sqlite'];
 
-async function createPgDatabase(): Promise<string> {
+/** A new, empty database on the PG_TEST_URL server; returns its URL. */
+export async function createPgDatabase(): Promise<string> {
   const server = process.env.PG_TEST_URL as string;
   const name = `att_${randomBytes(6).toString('hex')}`;
   const c = new pg.Client({ connectionString: server });

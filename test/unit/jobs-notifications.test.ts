@@ -1,0 +1,149 @@
+/** The pure parts of jobs, notifications and the lateness report. */
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { buildLatenessReport, latenessCsv, type ReportDay } from '../../backend/domain/lateness-report.ts';
+import { previousMonth } from '../../backend/jobs/backend-jobs.ts';
+import { cronPeriod, intervalPeriod } from '../../backend/jobs/job-runner.service.ts';
+import {
+  backoffMs,
+  caseNotifications,
+  latenessNotifications,
+  signWebhook,
+} from '../../backend/notifications/notification-plan.ts';
+
+const at = new Date('2026-11-30T01:00:00Z');
+const theCase = {
+  id: 'case-1',
+  employeeId: '199001012015011402',
+  employeeName: 'Budi',
+  unitId: 'dinkes',
+  year: 2026,
+  threshold: 'Cumulative:3',
+  level: 'Light',
+  sanction: 'VerbalWarning',
+  label: 'teguran lisan',
+  tkDays: 3,
+  longestRun: 3,
+  superiorNip: '199001012015011401',
+  openedAt: at,
+};
+
+describe('who is told of a discipline case', () => {
+  const to = { superiorUsers: ['u-head', 'u-spv'], bkdUsers: ['u-bkd', 'u-head'] };
+
+  it('a light case: the superior’s inbox only, delivered as written', () => {
+    const rows = caseNotifications(theCase, to, false, at);
+    expect(rows.map((r) => [r.channel, r.recipient, r.dedupeKey, r.state])).toEqual([
+      ['Inbox', 'u-head', 'case:case-1:user:u-head', 'Delivered'],
+      ['Inbox', 'u-spv', 'case:case-1:user:u-spv', 'Delivered'],
+    ]);
+    expect(rows.every((r) => r.unitId === 'dinkes' && r.deliveredAt === at)).toBe(true);
+  });
+
+  it('a medium or heavy case: BKD users too (each once), and one pending webhook', () => {
+    const rows = caseNotifications({ ...theCase, level: 'Medium' }, to, true, at);
+    expect(rows.map((r) => [r.channel, r.recipient, r.state])).toEqual([
+      ['Inbox', 'u-head', 'Delivered'],
+      ['Inbox', 'u-spv', 'Delivered'],
+      ['Inbox', 'u-bkd', 'Delivered'],
+      ['Webhook', 'bkd', 'Pending'],
+    ]);
+    expect(JSON.parse(rows[3]?.payload ?? '{}')).toMatchObject({ type: 'DisciplineCase', caseId: 'case-1' });
+    expect(new Set(rows.map((r) => r.id)).size).toBe(4);
+  });
+
+  it('the lateness report: BKD inboxes get a summary, the webhook the whole report', () => {
+    const report = {
+      zone: 'Asia/Makassar',
+      date: '2026-11-27',
+      totals: { late: 2, earlyLeave: 0, absent: 1, employees: 3 },
+      units: [{ unitId: 'x' }],
+    };
+    const rows = latenessNotifications(report, ['u-bkd'], at);
+    expect(rows.map((r) => [r.channel, r.dedupeKey])).toEqual([
+      ['Inbox', 'lateness:Asia/Makassar:2026-11-27:user:u-bkd'],
+      ['Webhook', 'lateness:Asia/Makassar:2026-11-27:webhook'],
+    ]);
+    expect(JSON.parse(rows[0]?.payload ?? '{}')).not.toHaveProperty('units');
+    expect(JSON.parse(rows[1]?.payload ?? '{}').units).toEqual([{ unitId: 'x' }]);
+  });
+
+  it('retries with doubling delays, capped; signs timestamp and body', () => {
+    expect([1, 2, 3, 4, 10].map((n) => backoffMs(n, 1000, 5000))).toEqual([1000, 2000, 4000, 5000, 5000]);
+    const expected = createHmac('sha256', 'k').update('2026-11-30T01:00:00.000Z.{"a":1}').digest('hex');
+    expect(signWebhook('k', '2026-11-30T01:00:00.000Z', '{"a":1}')).toBe(`sha256=${expected}`);
+  });
+});
+
+describe('job periods', () => {
+  it('are the tick’s minute for cron jobs and the slot for interval jobs', () => {
+    expect(cronPeriod(new Date('2026-12-01T00:15:00.999Z'))).toBe('2026-12-01T00:15');
+    expect(intervalPeriod(Date.parse('2026-12-01T00:00:07.5Z'), 5000)).toBe('every:2026-12-01T00:00:05.000Z');
+  });
+
+  it('the month close takes the month before today in the zone', () => {
+    // 1 Dec 02:00 WIB is still 30 Nov in UTC.
+    expect(previousMonth(Date.parse('2026-11-30T19:00:00Z'), 'Asia/Jakarta')).toBe('2026-11');
+    expect(previousMonth(Date.parse('2026-11-30T19:00:00Z'), 'UTC')).toBe('2026-10');
+    expect(previousMonth(Date.parse('2027-01-01T00:00:00+07:00'), 'Asia/Jakarta')).toBe('2026-12');
+  });
+});
+
+describe('the lateness report', () => {
+  const day = (o: Partial<ReportDay> & Pick<ReportDay, 'employeeId' | 'unitId'>): ReportDay => ({
+    status: 'Present',
+    codes: [],
+    lateMinutes: null,
+    earlyMinutes: null,
+    arrival: null,
+    departure: null,
+    provisional: false,
+    ...o,
+  });
+  const days = [
+    day({ employeeId: '2', unitId: 'b', codes: ['TL1', 'PSW4'], lateMinutes: 5, earlyMinutes: null }),
+    day({
+      employeeId: '1',
+      unitId: 'b',
+      codes: ['TL4'],
+      lateMinutes: 120,
+      arrival: Date.parse('2026-11-04T02:30:00Z'),
+    }),
+    day({ employeeId: '3', unitId: 'a', status: 'Absent', codes: ['TK'] }),
+    day({ employeeId: '4', unitId: 'a', codes: [] }),
+    day({ employeeId: '5', unitId: 'a', status: 'Excused', codes: ['CT'] }),
+    day({ employeeId: '6', unitId: 'a', status: 'Holiday', codes: ['TK'] }),
+  ];
+  const r = buildLatenessReport(
+    '2026-11-04',
+    days,
+    new Map([['1', 'Ani, S.Kom']]),
+    new Map([['a', 'Unit A']]),
+  );
+
+  it('groups late, early and absent by unit; holidays and days off do not count', () => {
+    expect(r.workingEmployees).toBe(5);
+    expect(r.totals).toEqual({ late: 2, earlyLeave: 1, absent: 1, employees: 3 });
+    expect(
+      r.units.map((u) => [u.unitId, u.unitName, u.late.length, u.earlyLeave.length, u.absent.length]),
+    ).toEqual([
+      ['a', 'Unit A', 0, 0, 1],
+      ['b', 'b', 2, 1, 0],
+    ]);
+    expect(r.units[1]?.late.map((l) => [l.nip, l.code, l.minutes, l.at])).toEqual([
+      ['1', 'TL4', 120, '2026-11-04T02:30:00.000Z'],
+      ['2', 'TL1', 5, null],
+    ]);
+  });
+
+  it('writes CSV, quoting what needs it', () => {
+    expect(latenessCsv(r).split('\r\n')).toEqual([
+      'date,unit_id,unit_name,nip,name,kind,code,minutes,at,provisional',
+      '2026-11-04,a,Unit A,3,,Absent,TK,,,false',
+      '2026-11-04,b,b,1,"Ani, S.Kom",Late,TL4,120,2026-11-04T02:30:00.000Z,false',
+      '2026-11-04,b,b,2,,Late,TL1,5,,false',
+      '2026-11-04,b,b,2,,EarlyLeave,PSW4,,,false',
+      '',
+    ]);
+  });
+});
