@@ -6,22 +6,42 @@
 
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createBroker } from '../broker/broker.ts';
 import { loadServiceSecret } from '../broker/credentials.ts';
 import { type Listener, listenMqtt, listenMqtts } from '../broker/server.ts';
 import { logger } from '../lib/logger.ts';
+import { descriptorKindFromEnv } from '../terminal/face/descriptor-models.ts';
 import { FacePipeline } from '../terminal/face/pipeline.ts';
 import { createApp } from './api/app.ts';
 import { faceRoutes } from './api/faces.routes.ts';
+import { jobRoutes } from './api/jobs.routes.ts';
+import { notificationRoutes } from './api/notifications.routes.ts';
+import { reportRoutes } from './api/reports.routes.ts';
 import { siteRoutes } from './api/sites.routes.ts';
 import { createAttendance } from './attendance/attendance.module.ts';
+import { CalendarRepository } from './attendance/calendar.repository.ts';
+import { DailyRecordRepository } from './attendance/daily-record.repository.ts';
+import { DayCloseJob } from './attendance/day-close.job.ts';
+import { RulesConfigRepository } from './attendance/rules-config.repository.ts';
+import { RulesContextService } from './attendance/rules-context.service.ts';
 import type { Config } from './config.ts';
 import { migrateDatabase, openDatabase } from './db/database.ts';
+import { CropVault } from './faces/crop-vault.ts';
 import { FaceRepository } from './faces/face.repository.ts';
 import { GalleryService } from './faces/gallery.service.ts';
 import { PipelineEnroller } from './faces/pipeline-enroller.ts';
+import { SiteFaceService } from './faces/site-face.service.ts';
 import { IngestService } from './ingest/ingest.service.ts';
 import { ServiceLink } from './ingest/service-link.ts';
+import { createBackendJobs } from './jobs/backend-jobs.ts';
+import { CronRepository } from './jobs/cron.repository.ts';
+import { JobLeaseRepository } from './jobs/job-lease.repository.ts';
+import { NotificationRepository } from './notifications/notification.repository.ts';
+import { NotificationDispatcher } from './notifications/notification-dispatcher.service.ts';
+import { WebhookSender } from './notifications/webhook.sender.ts';
+import { LatenessReportService } from './reports/lateness-report.service.ts';
+import { ReportRepository } from './reports/report.repository.ts';
 import type { Db } from './repositories/db.ts';
 import { EventRepository } from './repositories/event.repository.ts';
 import { RejectionRepository } from './repositories/rejection.repository.ts';
@@ -65,8 +85,9 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
   });
   // Enrollment photos are taken with care and must be better than a passing kiosk frame:
   // a stricter sharpness gate (a kiosk frame passes at 15; a sharp 250 px LFW photo measures ~70).
-  const enroller = new PipelineEnroller(() =>
-    FacePipeline.create({ engine: { quality: { minSharpness: 40 } } }),
+  // One pipeline per descriptor model a site uses (Site.faceModel, else FACE_DESCRIPTOR), loaded on first use.
+  const enroller = new PipelineEnroller((descriptor) =>
+    FacePipeline.create({ engine: { descriptor, quality: { minSharpness: 40 } } }),
   );
 
   const listeners: Listener[] = [];
@@ -92,9 +113,13 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
   }
 
   let ingest: IngestService | undefined;
-  const configs = new TerminalConfigService(db, {
-    publish: (tid, payload) => link.publishConfig(tid, payload),
-  });
+  const configs = new TerminalConfigService(
+    db,
+    { publish: (tid, payload) => link.publishConfig(tid, payload) },
+    undefined,
+    (siteId) => attendance.kioskHours(siteId),
+  );
+  const onlineTerminals = new Set<string>();
   const link = new ServiceLink({
     url: mqttUrl,
     secret: serviceSecret,
@@ -103,7 +128,11 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
     onEvent: (topic, payload) => ingest?.accept(topic, payload),
     onStatus: (tid, status, raw) => {
       const online = status?.state === 'online';
-      if (online) {
+      // Once per connection (statuses repeat every 30 s): the first online status after an offline one.
+      const cameOnline = online && !onlineTerminals.has(tid);
+      if (online) onlineTerminals.add(tid);
+      else onlineTerminals.delete(tid);
+      if (cameOnline) {
         // A kiosk that just came online gets its config with the server's time, so it can tell
         // whether its clock (a Pi has no RTC) can be trusted for the punches it stamps.
         configs
@@ -134,18 +163,85 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
   const directory = new DirectoryService(db, terminals, () => ing.forgetEmployees());
   await directory.ensureDefaults(cfg.DEFAULT_TIME_ZONE);
   await auth.bootstrapAdmin(cfg.ADMIN_USERNAME, cfg.ADMIN_PASSWORD);
-  await attendance.start();
+  // The day close runs as a leased job (below), not on the module's own timer.
+  await attendance.start({ dayCloseJob: false });
+
+  // Periodic jobs, each period run once across instances under a lease in the database.
+  const rulesConfig = new RulesConfigRepository(db);
+  const rulesContext = new RulesContextService(new CalendarRepository(db), rulesConfig, logger('rules'));
+  const notifications = new NotificationRepository(db);
+  const lateness = new LatenessReportService({
+    reports: new ReportRepository(db),
+    context: rulesContext,
+    config: rulesConfig,
+    notifications,
+    log: logger('reports'),
+  });
+  const jobs = createBackendJobs({
+    leases: new JobLeaseRepository(db),
+    cron: new CronRepository(),
+    instanceId: cfg.INSTANCE_ID,
+    ttlMs: cfg.JOB_LEASE_TTL_MS,
+    settings: {
+      timeZone: cfg.JOB_TIME_ZONE ?? cfg.DEFAULT_TIME_ZONE,
+      dayCloseCron: cfg.DAY_CLOSE_CRON,
+      latenessReportCron: cfg.LATENESS_REPORT_CRON,
+      monthCloseCron: cfg.MONTH_CLOSE_CRON,
+      dispatchEveryMs: cfg.NOTIFY_DISPATCH_INTERVAL_MS,
+    },
+    dayClose: new DayCloseJob({
+      context: rulesContext,
+      config: rulesConfig,
+      days: new DailyRecordRepository(db),
+      recompute: attendance.recompute,
+      log: logger('day-close'),
+    }),
+    lateness,
+    allowance: attendance.allowance,
+    dispatcher: new NotificationDispatcher(notifications, {
+      webhook: cfg.BKD_WEBHOOK_URL
+        ? new WebhookSender({
+            url: cfg.BKD_WEBHOOK_URL,
+            secret: cfg.BKD_WEBHOOK_SECRET,
+            timeoutMs: cfg.BKD_WEBHOOK_TIMEOUT_MS,
+          })
+        : undefined,
+      retryBaseMs: cfg.NOTIFY_RETRY_BASE_MS,
+      retryMaxMs: cfg.NOTIFY_RETRY_MAX_MS,
+      inflightMs: 2 * cfg.BKD_WEBHOOK_TIMEOUT_MS,
+      log: logger('notifications'),
+    }),
+    log: logger('jobs'),
+  });
+  let bootDayClose: NodeJS.Timeout | undefined;
+  if (cfg.JOBS_ENABLED) {
+    jobs.start();
+    // As before the scheduler: a fresh instance closes past days soon after it starts.
+    bootDayClose = setTimeout(() => {
+      jobs.runNow('day-close').catch((err: unknown) => log.warn({ err }, 'day close at start failed'));
+    }, 5_000);
+    bootDayClose.unref();
+  }
 
   await link.start();
+  const faceRepo = new FaceRepository(db);
+  const cropVault = new CropVault(join(cfg.DATA_DIR, 'face-crops.key'));
   const gallery = new GalleryService(
-    new FaceRepository(db),
+    faceRepo,
     enroller,
     link,
     async (nip) =>
       (await db.prisma.employee.findUnique({ where: { nip }, select: { unitId: true } }))?.unitId ?? null,
     logger('gallery'),
+    { defaultKind: descriptorKindFromEnv(), vault: cropVault },
   );
+  const siteFaces = new SiteFaceService(faceRepo, gallery, cropVault, logger('site-faces'));
   await gallery.announceAll();
+  // The kiosks' work hours cover a week from today: keep them moving with the days.
+  const configRefresh = setInterval(() => {
+    configs.refreshAll().catch((err: unknown) => log.warn({ err }, 'config refresh failed'));
+  }, cfg.CONFIG_REFRESH_MS);
+  configRefresh.unref();
 
   const publicMqtt = cfg.PUBLIC_MQTT_URL;
   const mqttPort = listeners[0]?.port ?? cfg.MQTT_PORT;
@@ -167,7 +263,14 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
         return { db: dbOk, broker: link.connected };
       },
     },
-    [...attendance.routes, faceRoutes(gallery, terminals, logger('faces')), siteRoutes(db, configs)],
+    [
+      ...attendance.routes,
+      faceRoutes(gallery, terminals, logger('faces')),
+      siteRoutes(db, configs, siteFaces),
+      jobRoutes({ jobs }),
+      notificationRoutes({ notifications }),
+      reportRoutes({ lateness }),
+    ],
   );
   const http: Server = await new Promise((resolve, reject) => {
     const s = app.listen(cfg.PORT, cfg.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -183,11 +286,14 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
     ingest: ing,
     rejections,
     async close() {
+      clearInterval(configRefresh);
       const closed = new Promise<void>((r) => http.close(() => r()));
       http.closeAllConnections();
       await closed;
       await link.stop();
       await ing.settled();
+      clearTimeout(bootDayClose);
+      await jobs.stop();
       await attendance.stop();
       await enroller.close();
       await rejections.flush();

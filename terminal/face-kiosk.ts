@@ -5,10 +5,20 @@
  *
  *   frames -> FacePipeline (engine, gallery, recognizer) -> LivenessGate -> Kiosk.punch (outbox)
  *                                                        \-> screen (hints, prompts, welcome)
+ *
+ * The kiosk runs its site's descriptor model (one model per site): at start the model of its local
+ * gallery (the site's, as last learned), and when the site switches models (the gallery announcement
+ * or delta names another one) it recreates its pipeline with that model, drops the old model's
+ * templates and pulls the new model's full gallery (switchModel). All shipped models are on disk.
  */
 import { join } from 'node:path';
 import type { Logger } from '../lib/logger.ts';
-import { recognizerConfigFor } from './face/descriptor-models.ts';
+import {
+  DESCRIPTOR_KINDS,
+  type DescriptorKind,
+  kindOfModelId,
+  recognizerConfigFor,
+} from './face/descriptor-models.ts';
 import { type DeepPartial, FaceEngine, type FaceEngineConfig } from './face/engine.ts';
 import { Gallery } from './face/gallery.ts';
 import { type LivenessConfig, LivenessGate, type LivenessLevel } from './face/liveness.ts';
@@ -44,38 +54,64 @@ export interface FaceKioskOptions {
   random?: () => number;
 }
 
+/** The pipeline frames go through now; replaced when the site switches models. */
+interface Current {
+  pipeline: FacePipeline;
+  /** Created here (closed by stop() or a switch), or given by the caller. */
+  owns: boolean;
+}
+
 export class FaceKiosk {
+  /** Resolves when a model switch in progress is done (frames wait for it). */
+  private switching: Promise<void> | undefined;
+  /** The frame being processed, so a switch closes the old engine only after it. */
+  private inflight: Promise<unknown> = Promise.resolve();
+
   private constructor(
     readonly kiosk: Kiosk,
-    readonly pipeline: FacePipeline,
+    private readonly current: Current,
     readonly store: GalleryStore,
     readonly sync: GallerySync | undefined,
     readonly liveness: LivenessGate,
     readonly screen: KioskScreen,
     private readonly log: Logger,
-    private readonly ownsEngine: boolean,
+    private readonly opts: FaceKioskOptions,
+    /** The engine's detector cadence with liveness off. */
+    private readonly detectEvery: number,
     private readonly restoreEngine: () => void,
   ) {}
 
+  /** The pipeline in use (engine, gallery, recognizer). */
+  get pipeline(): FacePipeline {
+    return this.current.pipeline;
+  }
+
   static async open(opts: FaceKioskOptions, log: Logger): Promise<FaceKiosk> {
-    const engine = opts.engine ?? (await FaceEngine.create(opts.engineConfig ?? {}));
+    const file = join(opts.kiosk.dataDir, `gallery-${opts.kiosk.terminalId}.db`);
+    // The site's model as last learned beats the process default (FACE_DESCRIPTOR), so a restarted
+    // kiosk keeps recognising offline; an explicit engine config still wins.
+    const stored = GalleryStore.peekModelId(file);
+    const storedKind = stored === undefined ? undefined : kindOfModelId(stored);
+    const engine =
+      opts.engine ??
+      (await FaceEngine.create({
+        ...(storedKind ? { descriptor: storedKind } : {}),
+        ...opts.engineConfig,
+      }));
     const { modelId, dim } = { modelId: engine.modelId, dim: engine.info.descriptor.dim };
     const gallery = new Gallery(modelId, dim);
-    const store = new GalleryStore(join(opts.kiosk.dataDir, `gallery-${opts.kiosk.terminalId}.db`), {
-      modelId,
-      dim,
-      log,
-    });
+    const store = new GalleryStore(file, { modelId, dim, log });
     const loaded = store.loadInto(gallery);
     log.info(
       { version: store.version(), templates: loaded.added, people: gallery.people, modelId },
       'local gallery loaded',
     );
     // The model's own operating point (threshold, margin), in a copy the config may adjust.
-    const pipeline = new FacePipeline(engine, gallery, {
-      ...recognizerConfigFor(modelId),
-      ...opts.recognizer,
-    });
+    const current: Current = {
+      pipeline: new FacePipeline(engine, gallery, { ...recognizerConfigFor(modelId), ...opts.recognizer }),
+      owns: opts.engine === undefined,
+    };
+    let self: FaceKiosk | undefined;
     const sync = opts.apiUrl
       ? new GallerySync({
           store,
@@ -83,30 +119,32 @@ export class FaceKiosk {
           terminalId: opts.kiosk.terminalId,
           secret: opts.kiosk.secret,
           log,
+          followModel: (id) => (self as FaceKiosk).switchModel(id),
           ...opts.sync,
         })
       : undefined;
-    sync?.on('applied', (r) => store.refreshInto(gallery, r.affected));
+    sync?.on('applied', (r) => store.refreshInto(current.pipeline.gallery, r.affected));
     const floor = opts.liveness ?? 'off';
     const liveness = new LivenessGate(
       { ...opts.livenessConfig, level: floor },
-      (id) => pipeline.recognizer.forget(id),
+      (id) => current.pipeline.recognizer.forget(id),
       opts.random,
     );
     // Liveness reads landmarks on every frame; landmarks on a box carried over by tracking go wrong
     // when a picture is waved about (bench/liveness.bench.ts), so the detector runs on every frame.
-    const tracking = engine.config.tracking;
-    const detectEvery = tracking.detectEvery;
+    const detectEvery = engine.config.tracking.detectEvery;
     const setLevel = (level: LivenessLevel) => {
       liveness.setLevel(level);
-      tracking.detectEvery = level === 'off' ? detectEvery : 1;
+      current.pipeline.engine.config.tracking.detectEvery = level === 'off' ? detectEvery : 1;
     };
     setLevel(floor);
     const screen = opts.screen ?? new ConsoleScreen();
     const kiosk = new Kiosk(opts.kiosk, log, {
       screen,
       face: {
-        modelVersion: modelId,
+        get modelVersion() {
+          return current.pipeline.engine.modelId;
+        },
         gallery: sync,
         liveness: {
           floor,
@@ -115,22 +153,15 @@ export class FaceKiosk {
           },
           setLevel,
         },
-        recognizer: pipeline.recognizer,
+        get recognizer() {
+          return current.pipeline.recognizer;
+        },
       },
     });
-    return new FaceKiosk(
-      kiosk,
-      pipeline,
-      store,
-      sync,
-      liveness,
-      screen,
-      log,
-      opts.engine === undefined,
-      () => {
-        tracking.detectEvery = detectEvery;
-      },
-    );
+    self = new FaceKiosk(kiosk, current, store, sync, liveness, screen, log, opts, detectEvery, () => {
+      engine.config.tracking.detectEvery = detectEvery;
+    });
+    return self;
   }
 
   start(): void {
@@ -138,10 +169,82 @@ export class FaceKiosk {
     this.screen.show({ kind: 'ready' });
   }
 
+  /**
+   * Follows the site to another descriptor model: the old engine is closed first (each engine holds
+   * its own tfjs heaps, a Pi has room for one), the new one loaded from disk, the local gallery
+   * emptied of the old model's templates (the sync then takes the new model's full gallery). Frames
+   * wait meanwhile. Throws, keeping the old model, when this kiosk does not ship `modelId`.
+   */
+  async switchModel(modelId: string): Promise<void> {
+    const kind = kindOfModelId(modelId);
+    if (!kind) {
+      throw new Error(`model '${modelId}' is not one this kiosk ships (${DESCRIPTOR_KINDS.join(', ')})`);
+    }
+    while (this.switching !== undefined) await this.switching;
+    if (this.current.pipeline.engine.modelId === modelId) return;
+    let done: () => void = () => undefined;
+    this.switching = new Promise((r) => {
+      done = r;
+    });
+    const old = { ...this.current };
+    try {
+      await this.inflight.catch(() => undefined);
+      if (old.owns) await old.pipeline.close();
+      let next: FacePipeline;
+      try {
+        next = await this.createPipeline(kind);
+        if (next.engine.modelId !== modelId) {
+          await next.close();
+          throw new Error(
+            `this kiosk's ${kind} model is '${next.engine.modelId}', the site's is '${modelId}'`,
+          );
+        }
+      } catch (err) {
+        const oldKind = kindOfModelId(old.pipeline.engine.modelId);
+        if (old.owns && oldKind) {
+          this.current.pipeline = await this.createPipeline(oldKind, old.pipeline);
+        }
+        throw err;
+      }
+      const dropped = this.store.switchModel(next.engine.modelId, next.engine.info.descriptor.dim);
+      this.current.pipeline = next;
+      this.current.owns = true;
+      this.log.warn(
+        { from: old.pipeline.engine.modelId, to: modelId, dropped },
+        'descriptor model switched to the site’s',
+      );
+    } finally {
+      this.switching = undefined;
+      done();
+    }
+  }
+
+  /** A pipeline of `kind` with the kiosk's settings; `like`: keep that pipeline's gallery and rules. */
+  private async createPipeline(kind: DescriptorKind, like?: FacePipeline): Promise<FacePipeline> {
+    const engine = await FaceEngine.create({ ...this.opts.engineConfig, descriptor: kind });
+    engine.config.tracking.detectEvery = this.liveness.level === 'off' ? this.detectEvery : 1;
+    if (like) return new FacePipeline(engine, like.gallery, like.recognizer.config);
+    const cooldownMs = this.current.pipeline.recognizer.config.cooldownMs; // as the backend's config set it
+    return new FacePipeline(engine, new Gallery(engine.modelId, engine.info.descriptor.dim), {
+      ...recognizerConfigFor(engine.modelId),
+      ...this.opts.recognizer,
+      cooldownMs,
+    });
+  }
+
   /** The kiosk's punch source over these frames. */
   source(frames: FrameSource): FacePunchSource {
     const nameOf = (id: string) => this.store.nameOf(id);
-    return new FacePunchSource(this.pipeline, frames, {
+    // Frames go to whichever pipeline is current, and wait while a model switch is under way.
+    const current = {
+      process: async (...args: Parameters<FacePipeline['process']>) => {
+        while (this.switching !== undefined) await this.switching;
+        const run = this.current.pipeline.process(...args);
+        this.inflight = run;
+        return run;
+      },
+    };
+    return new FacePunchSource(current, frames, {
       liveness: this.liveness,
       nameOf,
       onResult: (r, d) => {
@@ -171,9 +274,10 @@ export class FaceKiosk {
 
   async stop(): Promise<void> {
     await this.kiosk.stop(); // stops the sync too
-    await this.sync?.idle(); // a pull in flight finishes before its store closes
+    await this.sync?.idle(); // a pull in flight (and a model switch it started) finishes before its store closes
+    while (this.switching !== undefined) await this.switching;
     this.store.close();
     this.restoreEngine();
-    if (this.ownsEngine) await this.pipeline.close();
+    if (this.current.owns) await this.current.pipeline.close();
   }
 }

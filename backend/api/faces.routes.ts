@@ -28,7 +28,13 @@ export const faceRoutes =
     route(
       'post',
       '/api/employees/:nip/faces',
-      { summary: 'Enroll a face from 1–5 photos', body: EnrollBody, roles: ADMINS, status: 201 },
+      {
+        summary:
+          'Enroll a face from 1–5 photos with the site’s model (face crops kept, encrypted, only with the site’s photo evidence on)',
+        body: EnrollBody,
+        roles: ADMINS,
+        status: 201,
+      },
       async (req, s) => {
         const nip = parse(Nip, req.params.nip);
         const body = parse(EnrollBody, req.body);
@@ -48,7 +54,7 @@ export const faceRoutes =
     route(
       'delete',
       '/api/employees/:nip/faces/:templateId',
-      { summary: 'Delete one face template everywhere', roles: ADMINS },
+      { summary: 'Delete one face template (and its kept crops) everywhere', roles: ADMINS },
       async (req, s) =>
         gallery.remove(parse(Nip, req.params.nip), scopeOf(s), parse(z.uuid(), req.params.templateId)),
     );

@@ -1,8 +1,14 @@
 import { z } from 'zod';
+import { DESCRIPTOR_KINDS } from '../../terminal/face/descriptor-models.ts';
 import { AppError } from '../errors.ts';
+import type { SiteFaceService } from '../faces/site-face.service.ts';
 import type { Db } from '../repositories/db.ts';
 import type { TerminalConfigService } from '../services/terminal-config.service.ts';
 import { parse, type RouteModule } from './router.ts';
+
+const FaceModel = z
+  .enum(DESCRIPTOR_KINDS)
+  .describe('descriptor model of the site’s templates and kiosks (docs/FACE-ENGINE.md)');
 
 export const SiteUpdate = z
   .object({
@@ -12,32 +18,82 @@ export const SiteUpdate = z
       .enum(['off', 'active', 'strict'])
       .optional()
       .describe('liveness check the site’s kiosks require'),
+    faceModel: FaceModel.optional().describe(
+      'switch the site’s descriptor model (refused with 409 when someone would need re-enrollment; ' +
+        'POST /api/sites/{id}/face-model for dryRun / confirm)',
+    ),
+    photoEvidence: z
+      .boolean()
+      .optional()
+      .describe(
+        'keep encrypted enrollment face crops (needed to re-derive templates on a model switch); off deletes them',
+      ),
   })
   .strict();
 
+export const FaceModelSwitch = z
+  .object({
+    model: FaceModel,
+    dryRun: z.boolean().default(false).describe('only report what would happen'),
+    confirm: z
+      .boolean()
+      .default(false)
+      .describe('switch even if employees without kept crops lose their template (they must enroll again)'),
+  })
+  .strict();
+
+const ADMINS = ['SUPERADMIN', 'BKD'] as const;
+
 /** Sites: their time zone and kiosk settings; a change is pushed to the site's kiosks as retained config. */
 export const siteRoutes =
-  (db: Db, configs: TerminalConfigService): RouteModule =>
+  (db: Db, configs: TerminalConfigService, faces: SiteFaceService): RouteModule =>
   (route) => {
-    route('get', '/api/sites', { summary: 'Sites with their time zone and kiosk settings' }, async () =>
-      db.prisma.site.findMany({ orderBy: { id: 'asc' } }),
+    const withFace = async <T extends { id: string }>(s: T) => ({ ...s, ...(await faces.settings(s.id)) });
+    route(
+      'get',
+      '/api/sites',
+      { summary: 'Sites with their time zone and kiosk settings (face model, photo evidence)' },
+      async () => Promise.all((await db.prisma.site.findMany({ orderBy: { id: 'asc' } })).map(withFace)),
     );
     route(
       'patch',
       '/api/sites/:id',
       {
-        summary: 'Change a site; its kiosks get the new config at once',
+        summary: 'Change a site; its kiosks get the new config (and a new face model’s gallery) at once',
         body: SiteUpdate,
-        roles: ['SUPERADMIN', 'BKD'],
+        roles: ADMINS,
       },
       async (req) => {
         const id = String(req.params.id);
-        const data = parse(SiteUpdate, req.body);
+        const { faceModel, photoEvidence, ...data } = parse(SiteUpdate, req.body);
         const exists = await db.prisma.site.findUnique({ where: { id } });
         if (!exists) throw new AppError('NOT_FOUND', `site ${id} not found`);
+        // The switch first: a refusal (409) leaves every setting as it was.
+        const faceModelSwitch = faceModel === undefined ? undefined : await faces.switchModel(id, faceModel);
+        const evidence =
+          photoEvidence === undefined ? undefined : await faces.setPhotoEvidence(id, photoEvidence);
         const site = await db.prisma.site.update({ where: { id }, data });
         const terminals = await configs.sendToSite(id);
-        return { ...site, configSentTo: terminals };
+        return {
+          ...(await withFace(site)),
+          configSentTo: terminals,
+          ...(faceModelSwitch ? { faceModelSwitch } : {}),
+          ...(evidence ? { photoEvidenceChange: evidence } : {}),
+        };
+      },
+    );
+    route(
+      'post',
+      '/api/sites/:id/face-model',
+      {
+        summary:
+          'Switch a site’s face model: templates re-derived from kept crops; 409 naming who would need re-enrollment unless confirm',
+        body: FaceModelSwitch,
+        roles: ADMINS,
+      },
+      async (req) => {
+        const b = parse(FaceModelSwitch, req.body);
+        return faces.switchModel(String(req.params.id), b.model, { dryRun: b.dryRun, confirm: b.confirm });
       },
     );
   };

@@ -167,7 +167,8 @@ export class FacePunchSource implements PunchSource {
   private readonly opts: FacePunchOptions;
 
   constructor(
-    private readonly pipeline: FacePipeline,
+    // Only `process` is used: a kiosk that follows its site's model passes one that swaps pipelines.
+    private readonly pipeline: Pick<FacePipeline, 'process'>,
     private readonly frames: FrameSource,
     opts: FacePunchOptions | ((r: ProcessResult, decision: FaceDecision) => void) = {},
   ) {

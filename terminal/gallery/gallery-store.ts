@@ -7,7 +7,8 @@
  * Each template carries its descriptor model id; the store holds one model's templates only. When
  * the kiosk's engine runs another model than the stored one, the stored templates are useless (their
  * vectors live in another space), so they are dropped and the version reset to 0: the next sync is a
- * full one.
+ * full one. The stored model id is also the site's model as last learned: a kiosk starts its engine
+ * with it (peekModelId) and follows a switch of its site's model (switchModel).
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -75,15 +76,33 @@ function createPrivate(file: string): void {
 export class GalleryStore {
   private readonly db: Database.Database;
   private nameStmt: Database.Statement | undefined;
-  readonly modelId: string;
-  readonly dim: number;
+  private model: string;
+  private size: number;
+
+  /** The descriptor model this copy holds (the site's, as last learned), without opening it for writing. */
+  static peekModelId(file: string): string | undefined {
+    if (!existsSync(file)) return undefined;
+    try {
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      try {
+        const r = db.prepare("SELECT value FROM meta WHERE key = 'model_id'").get() as
+          | { value: string }
+          | undefined;
+        return r?.value;
+      } finally {
+        db.close();
+      }
+    } catch {
+      return undefined; // no such table yet, or unreadable: the engine's default decides
+    }
+  }
 
   constructor(
     readonly file: string,
     opts: GalleryStoreOptions,
   ) {
-    this.modelId = opts.modelId;
-    this.dim = opts.dim;
+    this.model = opts.modelId;
+    this.size = opts.dim;
     createPrivate(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -129,6 +148,33 @@ export class GalleryStore {
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
       )
       .run(key, value);
+  }
+
+  /** The descriptor model whose templates this copy holds. */
+  get modelId(): string {
+    return this.model;
+  }
+
+  /** Descriptor length of that model. */
+  get dim(): number {
+    return this.size;
+  }
+
+  /**
+   * The site switched its descriptor model and the kiosk's engine now runs `modelId`: every stored
+   * template (another model's, useless now) is dropped and the version reset to 0, so the next pull
+   * is the new model's full gallery. Returns the templates dropped.
+   */
+  switchModel(modelId: string, dim: number): number {
+    const n = this.count();
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM template').run();
+      this.setMeta('version', '0');
+      this.setMeta('model_id', modelId);
+    })();
+    this.model = modelId;
+    this.size = dim;
+    return n;
   }
 
   /** The site gallery version this copy corresponds to (0: never synced). */

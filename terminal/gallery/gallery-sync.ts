@@ -9,6 +9,11 @@
  * transaction and refreshes the in-memory gallery. The kiosk also pulls once at start (and when
  * asked, e.g. on a new config), so it catches up without the broker. A failed pull (backend down,
  * HTTP error, bad payload) is retried with exponential backoff and jitter; one pull at a time.
+ *
+ * One model per site: when the announcement or the delta names another descriptor model than the
+ * local copy's, the site has switched models. With `followModel` the kiosk switches its engine to
+ * it (the store drops the old model's templates) and takes the new model's full gallery; without
+ * it, or when the kiosk cannot run that model, the gallery is refused, never mixed.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../lib/logger.ts';
@@ -29,6 +34,11 @@ export interface GallerySyncOptions {
   /** Largest delta accepted (a 50,000-template full gallery of 128-d vectors is ~35 MB of JSON). */
   maxBytes?: number;
   random?: () => number;
+  /**
+   * The site's gallery is made by `modelId`: make the kiosk run it (engine and in-memory gallery)
+   * and call `store.switchModel`; throw (with the reason) when this kiosk cannot.
+   */
+  followModel?: (modelId: string) => Promise<void>;
 }
 
 export class GallerySyncError extends Error {
@@ -84,6 +94,16 @@ export class GallerySync extends EventEmitter<SyncEvents> {
       return;
     }
     const a = d.value;
+    if (a.modelId !== this.opts.store.modelId && this.opts.followModel) {
+      // The site switched models: the pull answers with the new model's gallery and the switch follows it.
+      if (this.refusedAt?.version === a.version && this.refusedAt.modelId === a.modelId) return;
+      this.opts.log.info(
+        { siteModel: a.modelId, kioskModel: this.opts.store.modelId, version: a.version },
+        'site gallery announced with another descriptor model',
+      );
+      this.requestPull(a.version);
+      return;
+    }
     if (a.modelId !== this.opts.store.modelId) {
       if (this.refusedAt?.version !== a.version) {
         this.opts.log.error(
@@ -139,6 +159,7 @@ export class GallerySync extends EventEmitter<SyncEvents> {
         this.backoffMs = this.opts.minBackoffMs ?? 1000;
         this.lastError = undefined;
         if (result === 'refused') return;
+        if (this.forced) continue; // a model switch asked for the full gallery
         if (!forced && this.wanted > this.version) {
           // The backend answered with an older version than announced (e.g. a replica behind): later.
           this.scheduleRetry(`backend answered version ${this.version}, ${this.wanted} was announced`);
@@ -201,7 +222,31 @@ export class GallerySync extends EventEmitter<SyncEvents> {
     const d = decodePayload(GalleryDelta, body, this.opts.maxBytes ?? 256 << 20);
     if (!d.ok) throw new GallerySyncError(`invalid gallery delta (${d.code}): ${d.reason}`);
     const delta = d.value;
-    const r = this.opts.store.apply(delta);
+    let r = this.opts.store.apply(delta);
+    if (!r.applied && r.reason === 'model-mismatch' && this.opts.followModel) {
+      const from = this.opts.store.modelId;
+      try {
+        await this.opts.followModel(delta.modelId);
+      } catch (err) {
+        this.opts.log.error(
+          { siteModel: delta.modelId, kioskModel: from, version: delta.version, err },
+          `gallery refused: the site switched to model '${delta.modelId}', which this kiosk cannot run`,
+        );
+        this.refusedAt = { version: delta.version, modelId: delta.modelId };
+        this.wanted = 0;
+        return 'refused';
+      }
+      this.opts.log.warn(
+        { from, to: this.opts.store.modelId, version: delta.version },
+        'site descriptor model switched: this kiosk follows it, old templates dropped',
+      );
+      if (!delta.full) {
+        // Only a full gallery of the new model will do: pull everything (the store is at version 0).
+        this.forced = true;
+        return 'unchanged';
+      }
+      r = this.opts.store.apply(delta);
+    }
     if (!r.applied) {
       if (r.reason === 'model-mismatch') {
         this.opts.log.error(

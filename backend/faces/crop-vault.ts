@@ -1,0 +1,60 @@
+/**
+ * Encryption at rest of kept enrollment face crops (site photo evidence on): AES-256-GCM with a
+ * random 96-bit IV per crop and the crop's row id as additional authenticated data, so a sealed
+ * crop cannot be moved to another row unnoticed. The 256-bit key lives in a file in DATA_DIR,
+ * created 0600 on first use (the pattern of broker/credentials.ts loadServiceSecret); without that
+ * file the crops in the database are unreadable, which is the point (a database dump or backup
+ * alone gives no faces). Losing the key only loses re-derivation: templates are not encrypted
+ * with it, and a switch then asks for re-enrollment (the crops fail to open, with a reason).
+ *
+ * Sealed layout: [version 1][iv 12][tag 16][ciphertext].
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+const VERSION = 1;
+const IV = 12;
+const TAG = 16;
+
+export class CropVault {
+  private key: Buffer | undefined;
+
+  constructor(readonly keyFile: string) {}
+
+  private getKey(): Buffer {
+    if (this.key) return this.key;
+    if (!existsSync(this.keyFile)) {
+      mkdirSync(dirname(this.keyFile), { recursive: true });
+      try {
+        writeFileSync(this.keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+        chmodSync(this.keyFile, 0o600);
+      } catch (err) {
+        // Another instance created it first: use theirs.
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+    const key = Buffer.from(readFileSync(this.keyFile, 'utf8').trim(), 'base64');
+    if (key.length !== 32) throw new Error(`${this.keyFile}: not a 256-bit key (base64)`);
+    this.key = key;
+    return key;
+  }
+
+  seal(aad: string, plain: Buffer): Buffer {
+    const iv = randomBytes(IV);
+    const c = createCipheriv('aes-256-gcm', this.getKey(), iv);
+    c.setAAD(Buffer.from(aad));
+    const body = Buffer.concat([c.update(plain), c.final()]);
+    return Buffer.concat([Buffer.from([VERSION]), iv, c.getAuthTag(), body]);
+  }
+
+  /** Throws when the data was not sealed with this key for this `aad` (or was altered). */
+  open(aad: string, sealed: Uint8Array): Buffer {
+    const b = Buffer.from(sealed);
+    if (b.length < 1 + IV + TAG || b[0] !== VERSION) throw new Error('not a sealed face crop');
+    const d = createDecipheriv('aes-256-gcm', this.getKey(), b.subarray(1, 1 + IV));
+    d.setAAD(Buffer.from(aad));
+    d.setAuthTag(b.subarray(1 + IV, 1 + IV + TAG));
+    return Buffer.concat([d.update(b.subarray(1 + IV + TAG)), d.final()]);
+  }
+}
