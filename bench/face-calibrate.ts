@@ -2,7 +2,7 @@
  * Operating-point calibration from descriptor dumps of `npm run bench:face -- --dump FILE`.
  *
  *   npx tsx bench/face-calibrate.ts --set ../asia.json --check ../dev.json [--model mfn512] [--json]
- *        [--max-fa 0.01]
+ *        [--max-fa 0.01] [--gates]
  *
  * For every model in the dumps: the open set exactly as the bench and the kiosk run it (first 3
  * gate-passing pictures of each identity enrolled as one mean template with their mirrored crops;
@@ -13,11 +13,18 @@
  * (lowest threshold, then largest margin), as the sets are small. It is then checked on --check.
  * Also reported: the pair-level false-accept rate (impostor pairs below the threshold), a
  * steadier number than open-set counts on ~150 probes.
+ *
+ * --gates: instead, the quality gates are swept (|yaw|, |roll| and sharpness limits; the other gates
+ * as shipped) at each model's shipped operating point, from what the bench measured on every picture
+ * (the dump's `gates`): a looser gate lets more pictures be enrolled, probed and used as strangers,
+ * so correct accepts and false accepts are both recomputed.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { euclidean } from '../terminal/face/descriptor.ts';
+import { DESCRIPTOR_MODELS, isDescriptorKind } from '../terminal/face/descriptor-models.ts';
 import { meanTemplate } from '../terminal/face/gallery.ts';
+import { DEFAULT_QUALITY } from '../terminal/face/quality.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,6 +33,7 @@ const { values: args } = parseArgs({
     model: { type: 'string' },
     'max-fa': { type: 'string', default: '0.01' },
     json: { type: 'boolean', default: false },
+    gates: { type: 'boolean', default: false },
   },
 });
 
@@ -37,9 +45,21 @@ interface DumpSample {
   vector: number[];
   mirrored: number[];
 }
+/** What the bench measured on one picture (bench/face.bench.ts GateRecord), same order as samples. */
+interface GateRecord {
+  identity: string;
+  n: number;
+  detection?: string;
+  yaw: number;
+  pitch: number;
+  rollDeg: number;
+  brightness: number;
+  sharpness: number;
+}
 interface Dump {
   data: string;
   k: number;
+  gates?: GateRecord[];
   models: Record<string, { modelId: string; dim: number; samples: DumpSample[] }>;
 }
 
@@ -145,10 +165,78 @@ const fmt = (r: Point) =>
   `correct ${pct(r.correct / r.genuine)} (${r.correct}/${r.genuine}; ${pct(r.correct / Math.max(1, r.gated))} of ${r.gated} gate-passing), ` +
   `false accepts ${pct(r.falseAccepts / r.strangers)} (${r.falseAccepts}/${r.strangers}), pair FAR ${(100 * r.pairFar).toFixed(2)}%`;
 
+interface GateLimits {
+  maxYaw: number;
+  maxRollDeg: number;
+  minSharpness: number;
+}
+
+/** The samples with `ok` recomputed from the gate records under other limits. */
+function regate(dump: Dump, samples: DumpSample[], g: GateLimits): DumpSample[] {
+  const recs = dump.gates;
+  if (!recs || recs.length !== samples.length) throw new Error(`${dump.data}: dump has no gate records`);
+  const q = DEFAULT_QUALITY;
+  return samples.map((s, i) => {
+    const r = recs[i] as GateRecord;
+    if (r.identity !== s.identity || r.n !== s.n) throw new Error('gate records out of order');
+    const ok =
+      r.detection === undefined &&
+      Math.abs(r.yaw) <= g.maxYaw &&
+      r.pitch >= q.pitchRange[0] &&
+      r.pitch <= q.pitchRange[1] &&
+      Math.abs(r.rollDeg) <= g.maxRollDeg &&
+      r.brightness >= q.minBrightness &&
+      r.brightness <= q.maxBrightness &&
+      r.sharpness >= g.minSharpness;
+    return { ...s, ok };
+  });
+}
+
+function sweepGates(set: Dump, check: Dump | undefined): void {
+  const yaws = [0.7, 0.75, 0.8, 0.85, 0.9, 1.01];
+  const rolls = [25, 30, 35];
+  const sharps = [15, 12, 10, 8, 5];
+  for (const [kind, m] of Object.entries(set.models)) {
+    if (args.model && kind !== args.model) continue;
+    if (!isDescriptorKind(kind)) continue;
+    const op = DESCRIPTOR_MODELS[kind].operatingPoint;
+    const cm = check?.models[kind];
+    console.log(
+      `\n== ${kind} at d < ${op.threshold}, margin ${op.margin}: correct/genuine, false accepts/strangers`,
+    );
+    console.log(`   set ${set.data}${check ? ` | check ${check.data}` : ''}`);
+    console.log(
+      `   shipped: maxYaw ${DEFAULT_QUALITY.maxYaw}, maxRollDeg ${DEFAULT_QUALITY.maxRollDeg}, minSharpness ${DEFAULT_QUALITY.minSharpness}`,
+    );
+    for (const maxRollDeg of rolls) {
+      for (const minSharpness of sharps) {
+        const cells = yaws.map((maxYaw) => {
+          const g = { maxYaw, maxRollDeg, minSharpness };
+          const a = evaluate(probes(regate(set, m.samples, g), set.k), op.threshold, op.margin);
+          const b =
+            check && cm
+              ? evaluate(probes(regate(check, cm.samples, g), check.k), op.threshold, op.margin)
+              : undefined;
+          const f = (r: Point) => `${r.correct}/${r.genuine} ${r.falseAccepts}/${r.strangers}`;
+          return `${f(a)}${b ? ` | ${f(b)}` : ''}`.padEnd(b ? 34 : 16);
+        });
+        if (minSharpness === sharps[0] && maxRollDeg === rolls[0]) {
+          console.log(`   roll sharp  ${yaws.map((y) => `yaw <= ${y}`.padEnd(check ? 34 : 16)).join('')}`);
+        }
+        console.log(`   ${String(maxRollDeg).padEnd(4)} ${String(minSharpness).padEnd(6)} ${cells.join('')}`);
+      }
+    }
+  }
+}
+
 function main(): void {
   if (!args.set) throw new Error('--set DUMP is required');
   const set = JSON.parse(readFileSync(args.set, 'utf8')) as Dump;
   const check = args.check ? (JSON.parse(readFileSync(args.check, 'utf8')) as Dump) : undefined;
+  if (args.gates) {
+    sweepGates(set, check);
+    return;
+  }
   const maxFa = Number(args['max-fa']);
   const out: Record<string, unknown> = {};
   for (const [kind, m] of Object.entries(set.models)) {

@@ -3,7 +3,7 @@
  * and landmarks, plus the plain face-api chain as the historical baseline.
  *
  *   npm run bench:face -- --data ../shared/faces/dev [--models mfn512,mfn192,faceapi] [--json]
- *        [--workers 1|2] [--limit N] [--latency default|all|none] [--no-baseline] [--dump FILE]
+ *        [--workers 1|2] [--no-prior] [--limit N] [--latency default|all|none] [--no-baseline] [--dump FILE]
  *        [--skip-detection] [--verbose]
  *
  * --data is a folder laid out as <identity>/<n>.jpg (folders starting with "_" are ignored). Every
@@ -14,13 +14,18 @@
  * model aligns the face to its own template
  * and describes it, the models taking turns picture by picture so machine load hits all alike.
  * The gates (pose, brightness, sharpness on a fixed chip) are the same for every model.
- * Pass 2 (--latency): the real FacePipeline (worker threads) per model, decision latency on
- * 640x480 frames. With --json the last line is one JSON object (rates as fractions, times in ms);
- * --dump writes every descriptor for bench/face-calibrate.ts.
+ * Pass 2 (--latency): the real FacePipeline (worker threads; by default as many as the engine
+ * would start, so 1 under `taskset -c 0`) per model, decision latency on 640x480 frames: per
+ * picture a 10-frame kiosk sequence (a new person's first frame, where the previous face's place
+ * is known unless --no-prior, then tracked frames) and the same picture fully cold, each against
+ * the plain chain in the same run. With --json the last line is one JSON object (rates as
+ * fractions, times in ms); --dump writes every descriptor and every picture's gate measurements
+ * for bench/face-calibrate.ts (--gates) and bench/face-blur.ts.
  */
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { alignmentScale, QUALITY_TEMPLATE } from '../terminal/face/align.ts';
 import { embedFace, FaceAnalyzer, type FrameData } from '../terminal/face/analyzer.ts';
 import { type Descriptor, euclidean, mirrorFace } from '../terminal/face/descriptor.ts';
 import {
@@ -41,6 +46,7 @@ import {
   checkPose,
   DEFAULT_QUALITY,
   poseFromLandmarks,
+  type QualityIssue,
 } from '../terminal/face/quality.ts';
 import { DEFAULT_RECOGNIZER, judgeMatch } from '../terminal/face/recognizer.ts';
 import { loadFaceApi } from '../terminal/face/tf-backend.ts';
@@ -62,7 +68,8 @@ const { values: args } = parseArgs({
     data: { type: 'string', default: '../shared/faces/dev' },
     models: { type: 'string', default: DESCRIPTOR_KINDS.join(',') },
     json: { type: 'boolean', default: false },
-    workers: { type: 'string', default: '2' },
+    workers: { type: 'string' },
+    'no-prior': { type: 'boolean', default: false },
     limit: { type: 'string' },
     latency: { type: 'string', default: 'default' },
     'no-baseline': { type: 'boolean', default: false },
@@ -148,6 +155,26 @@ function makeSearch(modelId: string, dim: number, op: OperatingPoint) {
   };
 }
 
+/** What the gates measured on one picture (model-independent). */
+interface GateRecord {
+  identity: string;
+  n: number;
+  skipped: boolean;
+  /** Failure of the detection gates (size, position, several faces), if any. */
+  detection?: string;
+  yaw: number;
+  pitch: number;
+  rollDeg: number;
+  brightness: number;
+  sharpness: number;
+  /** Quality-chip pixels per frame pixel (above 1: the chip is enlarged from a small face). */
+  scale: number;
+  refused?: QualityIssue;
+}
+
+/** Frames per person in the latency pass: one cold frame, then tracked ones (10 frames/s). */
+const SEQUENCE_FRAMES = 10;
+
 const meanOf = (vectors: Float32Array[]) => meanTemplate('x', 'x', vectors).vector;
 
 interface ModelRun {
@@ -216,6 +243,8 @@ async function main(): Promise<void> {
   const plainSamples: Sample[] = [];
   const plainMissed: { identity: string; n: number }[] = [];
   const skippedList: string[] = [];
+  /** Per picture: what every gate measured (for bench/face-calibrate.ts --gates and --verbose). */
+  const gateRecords: GateRecord[] = [];
   for (const [idx, it] of items.entries()) {
     if (baseline) {
       const pd = await plainChain(it.frame);
@@ -231,12 +260,14 @@ async function main(): Promise<void> {
         });
     let src: FrameData = it.frame;
     let landmarks = loc?.landmarks;
-    let gate: string | undefined;
+    let gate: QualityIssue | undefined;
+    let detIssue: QualityIssue | undefined;
     let wasSkipped = false;
     if (loc && landmarks) {
       detected++;
       const d = checkDetections(loc.faces, it.frame.width, it.frame.height, q);
-      gate = 'issue' in d ? d.issue.code : checkPose(poseFromLandmarks(landmarks), q)?.code;
+      detIssue = 'issue' in d ? d.issue : undefined;
+      gate = detIssue ?? checkPose(poseFromLandmarks(landmarks), q);
     } else {
       // Detection failed: landmarks on the whole (un-letterboxed) picture, the face filling it.
       const native = await decodeImageFile(it.path);
@@ -251,7 +282,7 @@ async function main(): Promise<void> {
         width: native.width,
         height: native.height,
       });
-      gate = checkPose(poseFromLandmarks(landmarks), q)?.code;
+      gate = checkPose(poseFromLandmarks(landmarks), q);
       wasSkipped = true;
       skipped++;
       skippedList.push(`${it.identity}/${it.n + 1}`);
@@ -264,7 +295,8 @@ async function main(): Promise<void> {
       const mirrored = await r.desc.compute(
         mirrorFace({ data: e.crop as Uint8Array, size: r.desc.inputSize }),
       );
-      const code = gate ?? checkCrop(e.stats, q)?.code;
+      const failed = gate ?? checkCrop(e.stats, q);
+      const code = failed?.code;
       r.samples.push({
         identity: it.identity,
         n: it.n,
@@ -277,6 +309,20 @@ async function main(): Promise<void> {
       if (j === 0) {
         if (code) refusals[code] = (refusals[code] ?? 0) + 1;
         else okCount++;
+        const pose = poseFromLandmarks(landmarks);
+        gateRecords.push({
+          identity: it.identity,
+          n: it.n,
+          skipped: wasSkipped,
+          ...(detIssue ? { detection: detIssue.code } : {}),
+          yaw: pose.yaw,
+          pitch: pose.pitch,
+          rollDeg: pose.rollDeg,
+          brightness: e.stats.brightness,
+          sharpness: e.stats.sharpness,
+          scale: alignmentScale(QUALITY_TEMPLATE, landmarks),
+          ...(failed ? { refused: failed } : {}),
+        });
       }
     }
   }
@@ -408,8 +454,13 @@ async function main(): Promise<void> {
   const latency: Record<string, Record<string, number | Record<string, number>>> = {};
   for (const kind of latencyKinds) {
     const run = runs.find((r) => r.kind === kind) as ModelRun;
-    const workers = Number(args.workers) === 1 ? 1 : 2;
-    const pipeline = await FacePipeline.create({ engine: { workers, descriptor: kind } });
+    // Default: the engine's own choice (2 workers with two cores, 1 under `taskset -c 0`).
+    const workers =
+      args.workers === undefined ? DEFAULT_ENGINE_CONFIG.workers : Number(args.workers) === 1 ? 1 : 2;
+    const priorMaxAgeMs = args['no-prior'] ? 0 : DEFAULT_ENGINE_CONFIG.tracking.priorMaxAgeMs;
+    const pipeline = await FacePipeline.create({
+      engine: { workers, descriptor: kind, tracking: { priorMaxAgeMs } },
+    });
     if (pipeline.engine.modelId !== run.desc.modelId) {
       throw new Error(`pipeline model ${pipeline.engine.modelId} differs from ${run.desc.modelId}`);
     }
@@ -431,6 +482,25 @@ async function main(): Promise<void> {
     const cold: number[] = [];
     const warm: number[] = [];
     const plain: number[] = [];
+    const plainDetect: number[] = [];
+    const sequence: number[] = [];
+    const newFace: number[] = [];
+    const newFacePaths: Record<string, number> = {};
+    let wrongRecognized = 0;
+    /** Distance of the first frame's descriptor to pass 1's descriptor of the same picture, by path. */
+    const deviation: Record<string, number[]> = {};
+    const passOne = new Map(run.samples.map((x) => [`${x.identity}/${x.n}`, x.vector]));
+    /** First-frame descriptors by path, per picture: the open set is measured on them too. */
+    const firstFrame: Record<string, Map<string, Float32Array>> = {};
+    const toRecognition: number[] = [];
+    let notRecognized = 0;
+    const coldStages: Record<'detect' | 'landmarks' | 'align' | 'descriptor' | 'search', number[]> = {
+      detect: [],
+      landmarks: [],
+      align: [],
+      descriptor: [],
+      search: [],
+    };
     const paths: Record<string, number> = {};
     const plainGallery =
       baseline && plainSamples.length > 0
@@ -443,21 +513,117 @@ async function main(): Promise<void> {
         : undefined;
     for (const it of timed) {
       if (plainGallery) {
+        // Its detector alone, then the whole chain (the baseline figure).
+        const t = tf.tensor3d(it.frame.data, [it.frame.height, it.frame.width, 3], 'int32');
+        const d0 = performance.now();
+        await faceapi.detectSingleFace(
+          t as unknown as Parameters<typeof faceapi.detectSingleFace>[0],
+          plainOpts,
+        );
+        plainDetect.push(performance.now() - d0);
+        t.dispose();
         const p0 = performance.now();
         const d = await plainChain(it.frame);
         if (d) plainGallery.findBestMatch(d);
         plain.push(performance.now() - p0);
       }
+      const devOf = (a: { descriptor?: Float32Array; path: string }) => {
+        const ref = passOne.get(`${it.identity}/${it.n}`);
+        if (!a.descriptor || !ref) return;
+        const byPath = firstFrame[a.path] ?? new Map<string, Float32Array>();
+        byPath.set(`${it.identity}/${it.n}`, a.descriptor);
+        firstFrame[a.path] = byPath;
+        const list = deviation[a.path] ?? [];
+        list.push(euclidean(a.descriptor, ref));
+        deviation[a.path] = list;
+      };
+      // A kiosk sequence at 10 frames/s: a new person's first frame (nothing tracked; the previous
+      // person's place is known, unless --no-prior), then 9 frames of the same person standing
+      // still, drifting a pixel per frame, with noise.
       pipeline.engine.resetTracking();
       pipeline.recognizer.reset();
-      cold.push((await pipeline.process({ ...it.frame, ts: 0 })).ms);
-      // The next camera frames of the same person standing still: moved a pixel or two, with noise.
-      for (const [i, ts] of [100, 200, 300].entries()) {
-        const w = await pipeline.process({ ...jitter(it.frame, i + 1), ts });
-        warm.push(w.ms);
-        const key = `${w.analysis.path}${w.analysis.detected ? '+detector' : ''}`;
-        paths[key] = (paths[key] ?? 0) + 1;
+      let elapsed = 0;
+      let recognizedAt: number | undefined;
+      for (let i = 0; i < SEQUENCE_FRAMES; i++) {
+        const r = await pipeline.process({ ...(i === 0 ? it.frame : jitter(it.frame, i)), ts: 100 * i });
+        sequence.push(r.ms);
+        elapsed += r.ms;
+        if (recognizedAt === undefined && r.decision.kind === 'recognized') {
+          recognizedAt = elapsed;
+          if (r.decision.personId !== it.identity) wrongRecognized++;
+        }
+        if (i === 0) {
+          newFace.push(r.ms);
+          newFacePaths[r.analysis.path] = (newFacePaths[r.analysis.path] ?? 0) + 1;
+          devOf(r.analysis);
+        } else {
+          warm.push(r.ms);
+          const key = `${r.analysis.path}${r.analysis.detected ? '+detector' : ''}`;
+          paths[key] = (paths[key] ?? 0) + 1;
+        }
       }
+      if (recognizedAt !== undefined) toRecognition.push(recognizedAt);
+      else notRecognized++;
+      // The same picture fully cold: nothing tracked, no previous place (first face after start-up).
+      pipeline.engine.resetTracking(true);
+      pipeline.recognizer.reset();
+      const r = await pipeline.process({ ...it.frame, ts: 0 });
+      cold.push(r.ms);
+      devOf(r.analysis);
+      const m = r.analysis.ms;
+      coldStages.detect.push(m.detect);
+      coldStages.landmarks.push(m.landmarks);
+      coldStages.align.push(m.align);
+      coldStages.descriptor.push(m.descriptor);
+      coldStages.search.push(r.searchMs);
+    }
+    // Open set on the pictures the timed paths described (gate-passing ones), pass 1's descriptors
+    // against each path's first-frame descriptors, same templates, shipped operating point.
+    const enrolledKeys = new Set(
+      [...byId.values()].flatMap((l) => l.slice(0, k).map((x) => `${x.identity}/${x.n}`)),
+    );
+    const galleryWithout = new Map<string, Gallery>();
+    const judgeWithout = (v: Float32Array, exclude?: string) => {
+      const key = exclude ?? '';
+      let g = galleryWithout.get(key);
+      if (!g) {
+        g = new Gallery(run.desc.modelId, run.desc.dim);
+        for (const [id, list] of byId) {
+          if (id === exclude) continue;
+          const use = list.slice(0, k);
+          g.add(
+            meanTemplate(
+              id,
+              run.desc.modelId,
+              use.flatMap((x) => [x.vector, x.mirrored ?? x.vector]),
+            ),
+          );
+        }
+        galleryWithout.set(key, g);
+      }
+      return judgeMatch(g.search(v, run.desc.modelId), pipeline.recognizer.config);
+    };
+    const pathOpenSet: Record<
+      string,
+      { correct: number; genuine: number; falseAccepts: number; strangers: number }
+    > = {};
+    const sources: [string, Map<string, Float32Array>][] = [
+      ['pass1', new Map([...passOne].filter(([key]) => okKeys.has(key)))],
+      ...Object.entries(firstFrame),
+    ];
+    for (const [name, vectors] of sources) {
+      const r = { correct: 0, genuine: 0, falseAccepts: 0, strangers: 0 };
+      for (const [key, v] of vectors) {
+        const identity = key.slice(0, key.lastIndexOf('/'));
+        if (!enrolledKeys.has(key)) {
+          r.genuine++;
+          const m = judgeWithout(v);
+          if (m.kind === 'match' && m.personId === identity) r.correct++;
+        }
+        r.strangers++;
+        if (judgeWithout(v, identity).kind === 'match') r.falseAccepts++;
+      }
+      pathOpenSet[name] = r;
     }
     const mem = await pipeline.engine.memory();
     await pipeline.close();
@@ -468,6 +634,31 @@ async function main(): Promise<void> {
       decisionColdP95Ms: percentile(cold, 95),
       baselineDecisionP50Ms: percentile(plain, 50),
       baselineDecisionP95Ms: percentile(plain, 95),
+      baselineDetectP50Ms: percentile(plainDetect, 50),
+      trackedVsBaseline: percentile(warm, 50) / percentile(plain, 50),
+      coldVsBaseline: percentile(cold, 50) / percentile(plain, 50),
+      newFaceP50Ms: percentile(newFace, 50),
+      newFaceVsBaseline: percentile(newFace, 50) / percentile(plain, 50),
+      newFacePaths,
+      wrongRecognized,
+      descriptorDeviationP50: Object.fromEntries(
+        Object.entries(deviation).map(([k2, v]) => [k2, percentile(v, 50)]),
+      ) as Record<string, number>,
+      descriptorDeviationMax: Object.fromEntries(
+        Object.entries(deviation).map(([k2, v]) => [k2, Math.max(...v)]),
+      ) as Record<string, number>,
+      firstFrameOpenSet: pathOpenSet as unknown as Record<string, number>,
+      sequenceP50Ms: percentile(sequence, 50),
+      sequenceMeanMs: sequence.reduce((a, b) => a + b, 0) / Math.max(1, sequence.length),
+      sequenceVsBaseline: percentile(sequence, 50) / percentile(plain, 50),
+      sequenceFrames: SEQUENCE_FRAMES,
+      toRecognitionP50Ms: percentile(toRecognition, 50),
+      notRecognized,
+      coldStagesP50Ms: Object.fromEntries(
+        Object.entries(coldStages).map(([k2, v]) => [k2, percentile(v, 50)]),
+      ) as Record<string, number>,
+      workers,
+      priorMaxAgeMs,
       frames: warm.length,
       trackedPaths: paths,
       // Resident memory of this whole process (bench models and earlier pipelines included).
@@ -502,6 +693,7 @@ async function main(): Promise<void> {
     const dump = {
       data: dataDir,
       k,
+      gates: gateRecords,
       models: Object.fromEntries(
         runs.map((r) => [
           r.kind,
@@ -560,6 +752,16 @@ async function main(): Promise<void> {
   );
   if (skipped > 0 && args.verbose) log(`  detection skipped: ${skippedList.join(', ')}`);
   log(`gates passed: ${okCount}/${items.length}  ${JSON.stringify(result.detection.refusals)}`);
+  if (args.verbose) {
+    for (const g of gateRecords.filter((x) => x.refused)) {
+      const r = g.refused as QualityIssue;
+      log(
+        `  refused ${g.identity}/${g.n + 1}: ${r.code} ${r.value?.toFixed(3) ?? ''} (limit ${r.limit ?? '-'}); ` +
+          `yaw ${g.yaw.toFixed(2)} pitch ${g.pitch.toFixed(2)} roll ${g.rollDeg.toFixed(1)} ` +
+          `luma ${g.brightness.toFixed(0)} sharpness ${g.sharpness.toFixed(1)} chip scale ${g.scale.toFixed(2)}`,
+      );
+    }
+  }
   log('');
   log(`${''.padEnd(26)}${summaries.map((s) => col(s.kind)).join('')}`);
   const row = (label: string, f: (s: (typeof summaries)[number]) => string) =>
@@ -605,13 +807,27 @@ async function main(): Promise<void> {
   );
   row('1:N over 50,000 (p50)', (s) => ms(s.search50k));
   for (const [kind, l] of Object.entries(latency)) {
+    const n = (k2: string) => l[k2] as number;
+    const x = (k2: string) => (baseline ? ` (${n(k2).toFixed(2)}x)` : '');
     log(
-      `decision latency ${kind}: tracked p50/p95 ${ms(l.decisionP50Ms as number)} / ${ms(l.decisionP95Ms as number)}, ` +
-        `cold ${ms(l.decisionColdP50Ms as number)} / ${ms(l.decisionColdP95Ms as number)}` +
+      `decision latency ${kind} (${n('workers')} worker(s), place prior ${n('priorMaxAgeMs') ? 'on' : 'off'}): ` +
+        `tracked p50/p95 ${ms(n('decisionP50Ms'))}${x('trackedVsBaseline')} / ${ms(n('decisionP95Ms'))}, ` +
+        `new person's first frame ${ms(n('newFaceP50Ms'))}${x('newFaceVsBaseline')} ${JSON.stringify(l.newFacePaths)}, ` +
+        `cold (nothing known) ${ms(n('decisionColdP50Ms'))}${x('coldVsBaseline')} / ${ms(n('decisionColdP95Ms'))}, ` +
+        `kiosk sequence (${n('sequenceFrames')} frames) p50 ${ms(n('sequenceP50Ms'))}${x('sequenceVsBaseline')}, ` +
+        `mean ${ms(n('sequenceMeanMs'))}` +
         (baseline
-          ? `; plain chain ${ms(l.baselineDecisionP50Ms as number)} / ${ms(l.baselineDecisionP95Ms as number)}`
-          : '') +
-        `  [${l.frames} frames, ${JSON.stringify(l.trackedPaths)}, process RSS ${l.processRssMb} MB]`,
+          ? `; plain chain ${ms(n('baselineDecisionP50Ms'))} / ${ms(n('baselineDecisionP95Ms'))} (its detector ${ms(n('baselineDetectP50Ms'))})`
+          : ''),
+    );
+    const st = l.coldStagesP50Ms as Record<string, number>;
+    log(
+      `  cold stages p50: detect ${ms(st.detect ?? Number.NaN)}, landmarks ${ms(st.landmarks ?? Number.NaN)}, ` +
+        `align ${ms(st.align ?? Number.NaN)}, descriptor ${ms(st.descriptor ?? Number.NaN)}, search ${ms(st.search ?? Number.NaN)}; ` +
+        `processing time to the first "recognized" p50 ${ms(n('toRecognitionP50Ms'))} (${n('notRecognized')} sequences without, ${n('wrongRecognized')} wrong person); ` +
+        `first-frame descriptor vs pass 1, p50 / max by path ${JSON.stringify(l.descriptorDeviationP50)} / ${JSON.stringify(l.descriptorDeviationMax)}; ` +
+        `open set by path (correct/genuine, false accepts/strangers) ${JSON.stringify(l.firstFrameOpenSet)}` +
+        `  [${l.frames} tracked frames, ${JSON.stringify(l.trackedPaths)}, process RSS ${l.processRssMb} MB]`,
     );
   }
   if (baselineResult) {

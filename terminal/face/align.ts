@@ -324,3 +324,12 @@ export function keepFace(
   }
   return { size: a.size, data: a.data, landmarks };
 }
+
+/**
+ * Output pixels per source pixel when `lm68` is aligned to `template` (the similarity transform's
+ * scale): above 1 the crop is enlarged from a face smaller than the template, below 1 reduced.
+ */
+export function alignmentScale(template: AlignmentTemplate, lm68: ArrayLike<number>): number {
+  const t = fitSimilarity(sourcePoints(template, lm68), template.points);
+  return Math.hypot(t.a, t.b);
+}

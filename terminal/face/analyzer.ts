@@ -41,6 +41,8 @@ export interface LocateOptions {
   minScore: number;
   /** Tracked face: skip the detector, run the landmark net on this box only. */
   box?: Box;
+  /** Detector on this part of the frame only (boxes are returned in frame pixels). */
+  region?: Box;
 }
 
 export interface LocateResult {
@@ -50,6 +52,8 @@ export interface LocateResult {
   inputSize: number;
   /** False when the detector was skipped (landmarks on a given box). */
   detected: boolean;
+  /** The detector looked only here (`LocateOptions.region`). */
+  region?: Box;
   /** 68 landmarks of the largest face with score >= minScore, frame pixels, [x0, y0, ...]. */
   landmarks?: Float32Array;
   ms: { detect: number; landmarks: number };
@@ -145,16 +149,26 @@ export class FaceAnalyzer {
     }
     let faces: ScoredBox[] = [];
     let inputSize = opts.inputSizes[0] ?? 224;
+    const part = opts.region ? cropRgb(frame, opts.region) : undefined;
     for (const size of opts.inputSizes) {
       inputSize = size;
-      faces = await this.detect(frame, size, opts.scoreThreshold);
+      faces = await this.detect(part ?? frame, size, opts.scoreThreshold);
       if (faces.some((f) => f.score >= opts.minScore)) break;
     }
+    if (part) faces = faces.map((f) => ({ ...f, x: f.x + part.x, y: f.y + part.y }));
     const t1 = performance.now();
     const first = faces.find((f) => f.score >= opts.minScore);
     const landmarks = first ? await this.landmarks(frame, first) : undefined;
     const ms = { detect: t1 - t0, landmarks: performance.now() - t1 };
-    return { faces, inputSize, detected: true, ...(landmarks ? { landmarks } : {}), ms };
+    const region = part ? { x: part.x, y: part.y, width: part.width, height: part.height } : undefined;
+    return {
+      faces,
+      inputSize,
+      detected: true,
+      ...(landmarks ? { landmarks } : {}),
+      ...(region ? { region } : {}),
+      ms,
+    };
   }
 
   /**

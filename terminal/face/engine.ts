@@ -5,7 +5,10 @@
  * Two workers (default when there are two cores):
  *  - L ("locate"): tiny face detector on the frame, then 68 landmarks on the dominant face's crop.
  *  - E ("embed"): alignment to the descriptor's template, crop statistics, descriptor.
- * Cold frame (nothing tracked): L, then E with the new landmarks.
+ * Cold frame (nothing tracked): L, then E with the new landmarks. A new face within
+ * `tracking.priorMaxAgeMs` of the last one is looked for first in a region around where that one
+ * was, at a small detector input (less work on the critical path; the next frame runs the
+ * detector on the whole frame again).
  * Tracked frame (a face was seen within `tracking.maxAgeMs`):
  *  - L skips the detector on most frames and runs the landmark net on the box carried over from
  *    the previous frame (moved with the landmarks); every `tracking.detectEvery`-th frame it runs
@@ -69,6 +72,15 @@ export interface FaceEngineConfig {
     detectEvery: number;
     /** Landmark boxes of consecutive frames must overlap this much (IoU), else the track is lost. */
     minIou: number;
+    /**
+     * A new face with no track: for this long after the last face was seen, the detector first
+     * looks only in a square of `priorRegion` x that face's width around it (people stand where
+     * the previous one stood), at the small input that gives the face about `targetFacePx`; the
+     * whole frame only if nothing is there. The next frame runs the detector on the whole frame
+     * (bystanders). 0 = off.
+     */
+    priorMaxAgeMs: number;
+    priorRegion: number;
   };
   quality: QualityConfig;
   /** Run every net once at start-up so the first frame is not slow. */
@@ -85,8 +97,21 @@ export interface FaceEngineConfig {
 export const DEFAULT_ENGINE_CONFIG: FaceEngineConfig = {
   workers: Math.min(2, availableParallelism()) >= 2 ? 2 : 1,
   backend: 'auto',
-  detector: { inputSizes: [224, 320, 416], scoreThreshold: 0.3, targetFacePx: 64, minInputSize: 160 },
-  tracking: { enabled: true, maxAgeMs: 1000, maxDriftPx: 2.5, detectEvery: 3, minIou: 0.5 },
+  detector: {
+    inputSizes: [224, 320, 416],
+    scoreThreshold: 0.3,
+    targetFacePx: 64,
+    minInputSize: 160,
+  },
+  tracking: {
+    enabled: true,
+    maxAgeMs: 1000,
+    maxDriftPx: 2.5,
+    detectEvery: 3,
+    minIou: 0.5,
+    priorMaxAgeMs: 30_000,
+    priorRegion: 2.5,
+  },
   quality: DEFAULT_QUALITY,
   warmUp: true,
   descriptor: DEFAULT_DESCRIPTOR,
@@ -126,8 +151,12 @@ export interface FaceAnalysis {
   /** Descriptor of the mirrored face, with `mirror: true`. */
   mirrored?: Float32Array;
   modelId: string;
-  /** cold: located then embedded; tracked: embedded in parallel with a still valid prediction; retracked: prediction too far off, embedded again. */
-  path: 'cold' | 'tracked' | 'retracked';
+  /**
+   * cold: located then embedded; tracked: embedded in parallel with a still valid prediction;
+   * retracked: prediction too far off, embedded again; prior: a new face found by the detector in
+   * the region where the last face was (`tracking.priorMaxAgeMs`), then landmarks and descriptor.
+   */
+  path: 'cold' | 'tracked' | 'retracked' | 'prior';
   /** Tracked frames: RMS landmark displacement since the previous frame, in aligned-crop pixels. */
   drift?: number;
   crop?: Uint8Array;
@@ -281,6 +310,8 @@ export interface FaceEngineInfo {
 
 export class FaceEngine {
   private track: Track | undefined;
+  /** The last face seen (kept when the track is lost): where a new face is looked for first. */
+  private prior: Track | undefined;
   private shared: Uint8Array | undefined;
   private busy: Promise<unknown> = Promise.resolve();
 
@@ -320,9 +351,13 @@ export class FaceEngine {
     return this.info.modelId;
   }
 
-  /** Forget the tracked face (e.g. between unrelated still images). */
-  resetTracking(): void {
+  /**
+   * Forget the tracked face (e.g. between unrelated still images). With `forgetPlace`, also where
+   * the last face was (`tracking.priorMaxAgeMs`): the next face is searched for fully cold.
+   */
+  resetTracking(forgetPlace = false): void {
     this.track = undefined;
+    if (forgetPlace) this.prior = undefined;
   }
 
   /** Analyses one frame. Calls are serialised; the frame's buffer is copied, not taken. */
@@ -352,25 +387,43 @@ export class FaceEngine {
       minScore: cfg.quality.minScore,
     });
     const skipDetector = track !== undefined && track.sinceDetect + 1 < cfg.tracking.detectEvery;
-    const locP = this.locator.request<LocateResult>({
-      op: 'locate',
-      frame: msg,
-      opts: skipDetector && track ? { ...detectOpts(track), box: track.box } : detectOpts(track),
-    });
     const mirror = opts.mirror ?? false;
     const keep = opts.keepCrop ?? false;
-    const specP =
-      track !== undefined && this.handles.length === 2 && !mirror && !keep
-        ? this.embedder.request<EmbedResult>({
-            op: 'embed',
-            frame: msg,
-            landmarks: track.landmarks,
-            returnCrop,
-          })
-        : undefined;
-    // Never leave a rejected speculative promise unobserved.
-    specP?.catch(() => undefined);
-    let loc = await locP;
+    let loc: LocateResult;
+    let specP: Promise<EmbedResult> | undefined;
+    let usedPrior = false;
+    const prior = this.prior;
+    // Not for enrollment pictures (mirror / keepCrop): those take the full cold path.
+    if (
+      !track &&
+      prior &&
+      !mirror &&
+      !keep &&
+      cfg.tracking.enabled &&
+      cfg.tracking.priorMaxAgeMs > 0 &&
+      Math.abs(ts - prior.ts) <= cfg.tracking.priorMaxAgeMs
+    ) {
+      loc = await this.locateAtPrior(msg, frame, prior, detectOpts(undefined));
+      usedPrior = loc.landmarks !== undefined && loc.faces.length > 0 && loc.region !== undefined;
+    } else {
+      const locP = this.locator.request<LocateResult>({
+        op: 'locate',
+        frame: msg,
+        opts: skipDetector && track ? { ...detectOpts(track), box: track.box } : detectOpts(track),
+      });
+      specP =
+        track !== undefined && this.handles.length === 2 && !mirror && !keep
+          ? this.embedder.request<EmbedResult>({
+              op: 'embed',
+              frame: msg,
+              landmarks: track.landmarks,
+              returnCrop,
+            })
+          : undefined;
+      // Never leave a rejected speculative promise unobserved.
+      specP?.catch(() => undefined);
+      loc = await locP;
+    }
     let faces = loc.faces;
     if (!loc.detected && track) {
       const lm = loc.landmarks;
@@ -434,17 +487,29 @@ export class FaceEngine {
             }
           : track.rel,
       ts,
-      sinceDetect: loc.detected ? 0 : (track?.sinceDetect ?? 0) + 1,
+      // After a region-only detection the next frame looks at the whole frame (bystanders).
+      sinceDetect: usedPrior
+        ? Math.max(0, cfg.tracking.detectEvery - 1)
+        : loc.detected
+          ? 0
+          : (track?.sinceDetect ?? 0) + 1,
     };
+    this.prior = this.track;
     const pose = poseFromLandmarks(landmarks);
     const gateIssue = 'issue' in det ? det.issue : checkPose(pose, cfg.quality);
     if (gateIssue && !opts.ignoreGates) {
       await specP?.catch(() => undefined);
-      return finish({ ok: false, issue: gateIssue, landmarks, pose, path: track ? 'tracked' : 'cold' });
+      return finish({
+        ok: false,
+        issue: gateIssue,
+        landmarks,
+        pose,
+        path: track ? 'tracked' : usedPrior ? 'prior' : 'cold',
+      });
     }
 
     let emb: EmbedResult | undefined;
-    let path: FaceAnalysis['path'] = 'cold';
+    let path: FaceAnalysis['path'] = usedPrior ? 'prior' : 'cold';
     let drift: number | undefined;
     if (specP && track) {
       drift = alignmentDrift(this.info.descriptor.alignment, track.landmarks, landmarks);
@@ -483,6 +548,39 @@ export class FaceEngine {
       ...(drift !== undefined ? { drift } : {}),
       ...extra,
     });
+  }
+
+  /**
+   * A new face while the last one's place is known (`tracking.priorMaxAgeMs`): the detector on a
+   * square region around the last face (`tracking.priorRegion` x its width) at a small input, then
+   * landmarks; the whole frame (configured sizes) when the region holds no confident face.
+   */
+  private async locateAtPrior(
+    msg: FrameMsg,
+    frame: FrameData,
+    prior: Track,
+    full: LocateOptions,
+  ): Promise<LocateResult> {
+    const cfg = this.config;
+    const b = prior.box;
+    const side = Math.min(
+      Math.max(frame.width, frame.height),
+      cfg.tracking.priorRegion * Math.max(b.width, b.height),
+    );
+    const cx = b.x + b.width / 2;
+    const cy = b.y + b.height / 2;
+    const x = Math.max(0, Math.min(frame.width - side, cx - side / 2));
+    const y = Math.max(0, Math.min(frame.height - side, cy - side / 2));
+    const region: Box = { x, y, width: Math.min(side, frame.width), height: Math.min(side, frame.height) };
+    const size = detectorSizes(cfg.detector, b.width / region.width)[0] ?? 160;
+    const near = await this.locator.request<LocateResult>({
+      op: 'locate',
+      frame: msg,
+      opts: { ...full, inputSizes: [size], region },
+    });
+    if (near.landmarks) return near;
+    const rest = await this.locator.request<LocateResult>({ op: 'locate', frame: msg, opts: full });
+    return { ...rest, ms: { ...rest.ms, detect: near.ms.detect + rest.ms.detect } };
   }
 
   /**

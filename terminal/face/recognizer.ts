@@ -4,7 +4,7 @@
  *  - a frame matches only below `threshold` AND at least `margin` closer than the second-best
  *    identity; otherwise the face is "unknown" (never the nearest employee by default);
  *  - a person is recognised after `agreeFrames` matching frames within `agreeWindowMs`, with no
- *    frame in between matching someone else or nobody;
+ *    frame in between matching someone else or nobody, or showing a second face;
  *  - the same person is not recognised again within `cooldownMs`;
  *  - a face refused on `unknownFrames` consecutive good frames is reported unknown once per
  *    `unknownCooldownMs`.
@@ -98,6 +98,10 @@ export class Recognizer {
     }
     if (input.kind === 'refused') {
       // A bad frame neither confirms nor breaks agreement; the window bounds how long it may last.
+      // A second face does break it: frames that skip the detector (tracked, or a new face found
+      // in the last one's region) cannot see a bystander, so the frames between two detector
+      // frames that do must not add up to a recognition.
+      if (input.issue.code === 'MULTIPLE_FACES') this.streak = undefined;
       return { kind: 'hint', issue: input.issue };
     }
     const v = input.verdict;

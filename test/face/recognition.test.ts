@@ -122,6 +122,40 @@ describe.skipIf(!ready)('face recognition end to end', () => {
     expect(analysis.issue?.message).toBe('Satu orang saja di depan kamera / One person at a time');
   });
 
+  it('a new face where the last one was is found in that region first, as a cold frame would find it', async () => {
+    const a = await frameOf(photo('george_w_bush', 4));
+    const b = await frameOf(photo('vladimir_putin', 4));
+    const engine = pipeline.engine;
+    engine.resetTracking(true);
+    expect((await engine.analyze({ ...a, ts: 0 })).path).toBe('cold');
+    // The next person, nothing tracked, 2 s later: the detector looks where the last face was.
+    engine.resetTracking();
+    const viaPrior = await engine.analyze({ ...b, ts: 2000 });
+    expect(viaPrior).toMatchObject({ ok: true, path: 'prior', detected: true });
+    // The following frame runs the detector on the whole frame again (bystanders).
+    const next = await engine.analyze({ ...b, ts: 2100 });
+    expect(next.detected).toBe(true);
+    expect(next.path).not.toBe('prior');
+    engine.resetTracking(true);
+    const cold = await engine.analyze({ ...b, ts: 0 });
+    expect(cold).toMatchObject({ ok: true, path: 'cold' });
+    const d = Math.hypot(
+      ...(viaPrior.descriptor as Float32Array).map(
+        (v, i) => v - ((cold.descriptor as Float32Array)[i] as number),
+      ),
+    );
+    expect(d).toBeLessThan(0.3);
+    for (const x of [viaPrior, cold]) {
+      const found = pipeline.gallery.search(x.descriptor as Float32Array, x.modelId);
+      expect(found.best?.personId).toBe('vladimir_putin');
+    }
+    // A face elsewhere in the frame is not in that region: found on the whole frame instead.
+    engine.resetTracking();
+    const moved = await engine.analyze({ ...shiftLeft(b, 190), ts: 2200 });
+    expect(moved).toMatchObject({ ok: true, path: 'cold' });
+    engine.resetTracking(true);
+  });
+
   it('a small, distant face is refused with "Mendekat ke kamera"', async () => {
     pipeline.engine.resetTracking();
     const near = await frameOf(photo('colin_powell', 4));
@@ -149,6 +183,16 @@ function downscale(f: Frame, k: number): Frame {
       out[d + 1] = f.data[s + 1] as number;
       out[d + 2] = f.data[s + 2] as number;
     }
+  }
+  return { ...f, data: out };
+}
+
+/** The picture moved `dx` pixels to the left (grey fills the right edge). */
+function shiftLeft(f: Frame, dx: number): Frame {
+  const out = new Uint8Array(f.data.length).fill(128);
+  for (let y = 0; y < f.height; y++) {
+    const row = y * f.width * 3;
+    out.set(f.data.subarray(row + dx * 3, row + f.width * 3), row);
   }
   return { ...f, data: out };
 }

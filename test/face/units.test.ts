@@ -345,6 +345,19 @@ describe('recognizer', () => {
     });
   });
 
+  it('a second face breaks the agreement (frames without the detector cannot see it)', () => {
+    const r = new Recognizer(cfg);
+    const m = (ts: number) => r.step({ ts, kind: 'verdict', verdict: judgeMatch(hit('a'), cfg) });
+    m(0);
+    m(100);
+    expect(r.step({ ts: 200, kind: 'refused', issue: { code: 'MULTIPLE_FACES', message: 'x' } }).kind).toBe(
+      'hint',
+    );
+    expect(m(300)).toMatchObject({ kind: 'verifying', frames: 1 });
+    m(400);
+    expect(m(500).kind).toBe('recognized');
+  });
+
   it('frames too far apart do not agree', () => {
     const r = new Recognizer(cfg);
     const m = (ts: number) => r.step({ ts, kind: 'verdict', verdict: judgeMatch(hit('a'), cfg) });
