@@ -207,6 +207,7 @@ export class FaceKiosk {
         throw err;
       }
       const dropped = this.store.switchModel(next.engine.modelId, next.engine.info.descriptor.dim);
+      next.recognizer.adoptCooldowns(old.pipeline.recognizer);
       this.current.pipeline = next;
       this.current.owns = true;
       this.log.warn(

@@ -141,6 +141,17 @@ export class Recognizer {
     if (this.streak?.personId === personId) this.streak = undefined;
   }
 
+  /**
+   * Takes over another recognizer's cooldowns (a kiosk switching to its site's new model gets a new
+   * pipeline; whoever just punched must not punch again on the new one within the cooldown).
+   */
+  adoptCooldowns(from: Recognizer): void {
+    for (const [personId, ts] of from.lastPunch) {
+      const mine = this.lastPunch.get(personId);
+      if (mine === undefined || mine < ts) this.lastPunch.set(personId, ts);
+    }
+  }
+
   /** Forget streaks and cooldowns (e.g. after re-enrollment). */
   reset(): void {
     this.streak = undefined;

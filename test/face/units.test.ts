@@ -328,6 +328,18 @@ describe('recognizer', () => {
     expect(m(10_500).kind).toBe('recognized');
   });
 
+  it('a recognizer that takes over (a model switch) keeps the cooldowns of the one before', () => {
+    const before = new Recognizer(cfg);
+    const step = (r: Recognizer, ts: number) =>
+      r.step({ ts, kind: 'verdict', verdict: judgeMatch(hit('a'), cfg) });
+    for (const ts of [0, 100, 200]) step(before, ts);
+    const after = new Recognizer(cfg);
+    after.adoptCooldowns(before);
+    expect(step(after, 1_000)).toMatchObject({ kind: 'cooldown', personId: 'a' });
+    const fresh = new Recognizer(cfg);
+    expect(step(fresh, 1_000).kind).toBe('verifying');
+  });
+
   it('a different person or an unknown frame breaks the agreement; a bad frame does not', () => {
     const r = new Recognizer(cfg);
     const m = (ts: number, p: string) => r.step({ ts, kind: 'verdict', verdict: judgeMatch(hit(p), cfg) });
