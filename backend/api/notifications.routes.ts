@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { NotificationRepository } from '../notifications/notification.repository.ts';
-import { scopeOf } from '../services/scope.ts';
 import { parse, type RouteModule } from './router.ts';
 
 const InboxQuery = z.object({
@@ -23,17 +22,12 @@ export const notificationRoutes =
       'get',
       '/api/notifications',
       {
-        summary: 'The caller’s notifications, newest first (a unit-scoped caller: its units only)',
+        summary: 'The caller’s notifications, newest first (only those addressed to the caller)',
         query: InboxQuery,
       },
       (req, s) => {
         const q = parse(InboxQuery, req.query);
-        const scope = scopeOf(s);
-        return d.notifications.inbox(s.sub, {
-          unreadOnly: q.unread,
-          unitIds: scope.all ? undefined : scope.unitIds,
-          take: q.take,
-        });
+        return d.notifications.inbox(s.sub, { unreadOnly: q.unread, take: q.take });
       },
     );
     route(

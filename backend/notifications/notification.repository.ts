@@ -92,26 +92,46 @@ export class NotificationRepository {
    * employee's unit (the head of the unit). When neither exists, the unit's OPD admins, so a
    * case is never told to nobody. BKD: every BKD user.
    */
+  /**
+   * Who is told of a case: the superior's own account (username = the superior's NIP) and the
+   * supervisors of the employee's unit; where there are none, the nearest unit up the tree that has
+   * supervisors, then OPD admins (a sub-unit's heads and admins often sit in the parent unit); where
+   * nobody is found at all, BKD, so a case is never told to nobody.
+   */
   async recipientsOf(superiorNip: string | null, unitId: string): Promise<CaseRecipients> {
-    const users = await this.db.prisma.adminUser.findMany({
-      where: {
-        OR: [
-          ...(superiorNip ? [{ username: superiorNip }] : []),
-          { role: { in: ['SUPERVISOR', 'OPD_ADMIN'] }, unitId },
-          { role: 'BKD' },
-        ],
-      },
-      select: { id: true, username: true, role: true, unitId: true },
-      orderBy: { id: 'asc' },
-    });
-    const own = users.filter((u) => superiorNip !== null && u.username === superiorNip).map((u) => u.id);
-    const heads = users.filter((u) => u.role === 'SUPERVISOR' && u.unitId === unitId).map((u) => u.id);
-    const admins = users.filter((u) => u.role === 'OPD_ADMIN' && u.unitId === unitId).map((u) => u.id);
-    const superiorUsers = [...new Set([...own, ...heads])];
-    return {
-      superiorUsers: superiorUsers.length > 0 ? superiorUsers : admins,
-      bkdUsers: users.filter((u) => u.role === 'BKD').map((u) => u.id),
+    const [users, units] = await Promise.all([
+      this.db.prisma.adminUser.findMany({
+        where: {
+          OR: [
+            ...(superiorNip ? [{ username: superiorNip }] : []),
+            { role: { in: ['SUPERVISOR', 'OPD_ADMIN', 'BKD'] } },
+          ],
+        },
+        select: { id: true, username: true, role: true, unitId: true },
+        orderBy: { id: 'asc' },
+      }),
+      this.db.prisma.unit.findMany({ select: { id: true, parentId: true } }),
+    ]);
+    const parentOf = new Map(units.map((u) => [u.id, u.parentId]));
+    const chain: string[] = [];
+    for (let u: string | null | undefined = unitId; u && !chain.includes(u); u = parentOf.get(u))
+      chain.push(u);
+    const inUnit = (role: string, unit: string) =>
+      users.filter((u) => u.role === role && u.unitId === unit).map((u) => u.id);
+    const nearest = (role: string) => {
+      for (const unit of chain) {
+        const found = inUnit(role, unit);
+        if (found.length > 0) return found;
+      }
+      return [];
     };
+    const bkdUsers = users.filter((u) => u.role === 'BKD').map((u) => u.id);
+    const own = users.filter((u) => superiorNip !== null && u.username === superiorNip).map((u) => u.id);
+    let superiorUsers = [...new Set([...own, ...inUnit('SUPERVISOR', unitId)])];
+    if (superiorUsers.length === 0) superiorUsers = nearest('SUPERVISOR');
+    if (superiorUsers.length === 0) superiorUsers = nearest('OPD_ADMIN');
+    if (superiorUsers.length === 0) superiorUsers = bkdUsers;
+    return { superiorUsers, bkdUsers };
   }
 
   async bkdUsers(): Promise<string[]> {
@@ -123,17 +143,16 @@ export class NotificationRepository {
     return rows.map((r) => r.id);
   }
 
-  /** A user's inbox, newest first; a unit-scoped caller sees only its units' and region-wide rows. */
-  async inbox(
-    userId: string,
-    f: { unreadOnly: boolean; unitIds?: readonly string[] | undefined; take: number },
-  ): Promise<InboxItem[]> {
+  /**
+   * A user's inbox, newest first. Being its recipient is what lets a user see a row: a superior whose
+   * account sits in a parent unit still sees their sub-unit employee's case.
+   */
+  async inbox(userId: string, f: { unreadOnly: boolean; take: number }): Promise<InboxItem[]> {
     const rows = await this.db.prisma.notification.findMany({
       where: {
         channel: 'Inbox',
         recipient: userId,
         ...(f.unreadOnly ? { readAt: null } : {}),
-        ...(f.unitIds ? { OR: [{ unitId: null }, { unitId: { in: [...f.unitIds] } }] } : {}),
       },
       select: {
         id: true,

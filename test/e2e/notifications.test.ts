@@ -36,6 +36,7 @@ describe.each(dbKinds)('discipline notifications on %s', (db) => {
   let receiver: WebhookReceiver;
   const head = nip(401);
   const worker = nip(402);
+  let headToken = '';
   beforeAll(async () => {
     receiver = await WebhookReceiver.start();
     receiver.down = true;
@@ -69,7 +70,7 @@ describe.each(dbKinds)('discipline notifications on %s', (db) => {
 
   it('tells the superior of a light case, and BKD too of a medium one, once, over a webhook that was down', async () => {
     // The superior's own account (username = NIP), a BKD officer, another unit's supervisor.
-    const headToken = await loginAs(c, head, 'OPD_ADMIN', 'dinkes');
+    headToken = await loginAs(c, head, 'OPD_ADMIN', 'dinkes');
     const bkdToken = await loginAs(c, 'bkd-officer', 'BKD');
     const otherToken = await loginAs(c, 'spv-dishub', 'SUPERVISOR', 'dishub');
     // The server's day close makes the last days of this year TK too (cases of their own): 2025 only here.
@@ -161,5 +162,27 @@ describe.each(dbKinds)('discipline notifications on %s', (db) => {
     expect(unread.map((n) => n.id)).not.toContain(first);
     expect(unread).toHaveLength(headInbox.length - 1);
     expect((await c.api<Err>('GET', '/api/notifications/webhook', undefined, otherToken)).status).toBe(403);
+  });
+
+  it('reaches a superior whose account sits in the parent unit, and the nearest admin up the tree when a sub-unit has nobody', async () => {
+    await c.query((p) =>
+      p.unit.create({ data: { id: 'dinkes-p2p', name: 'Bidang P2P', parentId: 'dinkes' } }),
+    );
+    const withSuperior = nip(403);
+    const withNobody = nip(404);
+    await createEmployeeIn(c, withSuperior, 'Sari Wulandari', 'dinkes-p2p');
+    await createEmployeeIn(c, withNobody, 'Andi Pratama', 'dinkes-p2p');
+    const set = await c.api('PATCH', `/api/employees/${withSuperior}/attendance`, { superiorNip: head });
+    expect(set.status).toBe(200);
+    const caseOf = async (employeeId: string) => {
+      await recompute(c, { from: '2025-11-03', to: '2025-11-05', employeeId });
+      const r = await c.api<Case[]>('GET', `/api/discipline?employeeId=${employeeId}&state=All&year=2025`);
+      expect(r.body.map((x) => x.threshold)).toEqual(['Cumulative:3']);
+      return (r.body[0] as Case).id;
+    };
+    const cases = [await caseOf(withSuperior), await caseOf(withNobody)];
+    const r = await c.api<Inbox>('GET', '/api/notifications', undefined, headToken);
+    const seen = r.body.filter((n) => n.payload.year === 2025).map((n) => n.payload.caseId);
+    expect(seen).toEqual(expect.arrayContaining(cases));
   });
 });
