@@ -16,7 +16,7 @@ import type { LatenessReportService } from '../reports/lateness-report.service.t
 import type { CronPort } from './cron.repository.ts';
 import type { JobLeaseRepository } from './job-lease.repository.ts';
 import { failed, type JobOutcome } from './job-outcome.ts';
-import { JobRunner } from './job-runner.service.ts';
+import { JobRunner, periodTime } from './job-runner.service.ts';
 
 export type JobSettings = {
   timeZone: string;
@@ -54,13 +54,15 @@ export function createBackendJobs(d: {
     log: d.log,
     now,
   });
-  const guard = (fn: () => Promise<JobOutcome>) => async (): Promise<JobOutcome> => {
-    try {
-      return await fn();
-    } catch (err) {
-      return failed(err);
-    }
-  };
+  const guard =
+    (fn: (period: string) => Promise<JobOutcome>) =>
+    async (period: string): Promise<JobOutcome> => {
+      try {
+        return await fn(period);
+      } catch (err) {
+        return failed(err);
+      }
+    };
   runner.register({
     name: 'day-close',
     description: 'Marks past days without a settled record for recomputation (TK for no punch at all)',
@@ -71,14 +73,14 @@ export function createBackendJobs(d: {
     name: 'lateness-report',
     description: "The previous day's late arrivals, early departures and absences, by unit, to BKD",
     schedule: { cron: s.latenessReportCron, timeZone: s.timeZone },
-    run: guard(() => d.lateness.sendDaily()),
+    run: guard((period) => d.lateness.sendDaily(periodTime(period, now()))),
   });
   runner.register({
     name: 'month-close',
     description: "Closes the previous month's allowances (not locked) and checks discipline thresholds",
     schedule: { cron: s.monthCloseCron, timeZone: s.timeZone },
-    run: guard(async () => {
-      const month = previousMonth(now(), s.timeZone);
+    run: guard(async (period) => {
+      const month = previousMonth(periodTime(period, now()), s.timeZone);
       const r = await d.allowance.close(month, undefined);
       return {
         status: 'Success',

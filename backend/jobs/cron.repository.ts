@@ -24,6 +24,11 @@ export class CronRepository implements CronPort {
       // The lease decides who runs; node-cron only says when. Overlap is refused by the runner.
       { name, timezone: timeZone, unref: true },
     );
+    // A tick more than node-cron's tolerance late (a busy event loop) is reported as missed and
+    // not run; its period is still owed, and the lease keeps it to one run across instances.
+    task.on('execution:missed', (ctx) => {
+      fn(ctx.date);
+    });
     this.tasks.set(name, task);
   }
 

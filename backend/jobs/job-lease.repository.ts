@@ -11,6 +11,9 @@
  * - finish: records the outcome, marks the period done and frees the lease (expires_at = now).
  * - A holder that dies leaves done = false and an expiring lease: `orphans` finds it, and another
  *   instance re-runs that period (jobs are idempotent).
+ * - A failed run of a job that owes its period (a cron job) is left not done, with no holder and
+ *   expires_at at its retry time: `orphans` then finds it and it runs again; a new period may take
+ *   the row meanwhile (a failed period is retried until the next one starts).
  */
 
 import { isUniqueViolation } from '../notifications/notification.repository.ts';
@@ -49,8 +52,9 @@ export class JobLeaseRepository {
     const r = await this.db.prisma.jobLease.updateMany({
       where: {
         name,
-        expiresAt: { lte: now },
-        OR: [{ period: null }, { period: { not: period } }, { done: false }],
+        // Free: released, its holder died, or a failed run waiting for its retry (no holder).
+        OR: [{ expiresAt: { lte: now } }, { holder: null }],
+        AND: { OR: [{ period: null }, { period: { not: period } }, { done: false }] },
       },
       data: claim,
     });
@@ -65,19 +69,22 @@ export class JobLeaseRepository {
     return r.count === 1;
   }
 
-  /** Records the run and frees the lease; false when the lease was lost meanwhile (another took over). */
+  /**
+   * Records the run and frees the lease; false when the lease was lost meanwhile (another took over).
+   * `retryAt`: the run failed and the period is owed: it stays not done and is retried from then.
+   */
   async finish(
     name: string,
     holder: string,
     period: string,
     now: Date,
     outcome: JobOutcome,
+    retryAt?: Date,
   ): Promise<boolean> {
     const r = await this.db.prisma.jobLease.updateMany({
       where: { name, holder, period, done: false },
       data: {
-        done: true,
-        expiresAt: now,
+        ...(retryAt ? { done: false, holder: null, expiresAt: retryAt } : { done: true, expiresAt: now }),
         finishedAt: now,
         outcome: JSON.stringify(outcome),
         runs: { increment: 1 },

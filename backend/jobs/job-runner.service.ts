@@ -46,6 +46,14 @@ export function cronPeriod(at: Date): string {
   return new Date(Math.floor(at.getTime() / 60_000) * 60_000).toISOString().slice(0, 16);
 }
 
+/**
+ * The instant a period stands for: a cron tick's scheduled minute (so a retried or taken-over run
+ * reports on the day its tick was for, not the day it finally ran), else `fallbackMs` (manual runs).
+ */
+export function periodTime(period: string, fallbackMs: number): number {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(period) ? Date.parse(`${period}:00.000Z`) : fallbackMs;
+}
+
 export function intervalPeriod(nowMs: number, everyMs: number): string {
   return `every:${new Date(Math.floor(nowMs / everyMs) * everyMs).toISOString()}`;
 }
@@ -66,6 +74,8 @@ export class JobRunner {
       ttlMs: number;
       log: Logger;
       now?: () => number;
+      /** A failed cron period is run again after this long (until the next period starts). */
+      retryAfterMs?: number;
     },
   ) {
     this.holder = `${o.instanceId}:${randomUUID().slice(0, 8)}`;
@@ -173,8 +183,14 @@ export class JobRunner {
     } finally {
       clearInterval(renew);
     }
-    const kept = await leases.finish(job.name, this.holder, period, this.now(), outcome);
-    const line = { job: job.name, period, outcome, holder: this.holder };
+    // A cron period is owed (a day's report, a month's close): a failure is retried. An interval
+    // job's next tick is its retry.
+    const retryAt =
+      outcome.status === 'Failed' && 'cron' in job.schedule
+        ? new Date(this.now().getTime() + (this.o.retryAfterMs ?? 10 * 60_000))
+        : undefined;
+    const kept = await leases.finish(job.name, this.holder, period, this.now(), outcome, retryAt);
+    const line = { job: job.name, period, outcome, holder: this.holder, retryAt };
     if (outcome.status === 'Failed') log.error(line, 'job failed');
     else if (outcome.status === 'Skipped') log.debug(line, 'job skipped');
     else log.info(line, 'job done');
@@ -192,7 +208,7 @@ export class JobRunner {
         description: j.description,
         schedule: j.schedule,
         nextRunAt: 'cron' in j.schedule ? (this.o.cron.nextRun(j.name)?.toISOString() ?? null) : null,
-        running: r !== undefined && !r.done && r.expiresAt > now,
+        running: r !== undefined && !r.done && r.holder !== null && r.expiresAt > now,
         holder: r?.holder ?? null,
         lastPeriod: r?.period ?? null,
         lastStartedAt: r?.startedAt?.toISOString() ?? null,

@@ -55,8 +55,9 @@ export class LatenessReportService {
    * BKD (inboxes and webhook), once (dedupe key per zone and date). A date without working days
    * there (weekend, holiday) is skipped.
    */
-  async sendDaily(): Promise<JobOutcome> {
-    const now = this.now();
+  /** The day before `atMs` (default now) in each zone: its report, once. */
+  async sendDaily(atMs?: number): Promise<JobOutcome> {
+    const now = atMs ?? this.now();
     const [ctx, employees] = await Promise.all([this.o.context.load(), this.o.config.activeEmployees()]);
     const byZone = new Map<string, string[]>();
     for (const e of employees) {
@@ -76,7 +77,7 @@ export class LatenessReportService {
         skipped.push(`${zone} ${date}: no working day`);
         continue;
       }
-      const rows = latenessNotifications({ zone, ...r }, bkd, new Date(now));
+      const rows = latenessNotifications({ zone, ...r }, bkd, new Date(this.now()));
       if (await this.o.notifications.enqueueOnce(rows)) {
         sent.push(`${zone} ${date}`);
         this.o.log.info({ zone, date, totals: r.totals }, 'daily lateness report queued for BKD');

@@ -141,6 +141,36 @@ describe.each(dbKinds)('job leases and webhook dispatch on %s', (kind) => {
     expect((await b.tick('report', '2026-12-03T00:00')).ran).toBe(false);
   });
 
+  it('retries a failed period after its retry time, on any instance, once it succeeds never again', async () => {
+    const a = runner(dbA, 'a');
+    const b = runner(dbB, 'b');
+    const ranBy: string[] = [];
+    a.register(
+      job('close', (period) => {
+        ranBy.push(`a ${period}`);
+        return Promise.reject(new Error('database away'));
+      }),
+    );
+    b.register(
+      job('close', (period) => {
+        ranBy.push(`b ${period}`);
+        return Promise.resolve(success({ by: 'b' }));
+      }),
+    );
+    const period = '2026-12-04T00:00';
+    expect(await a.tick('close', period)).toMatchObject({ ran: true, outcome: { status: 'Failed' } });
+    expect((await b.status())[0]).toMatchObject({ running: false, lastOutcome: { status: 'Failed' } });
+    // Not before its retry time (10 minutes by default) ...
+    t += 9 * 60_000;
+    expect(await b.recoverOrphans()).toEqual([]);
+    // ... then once, wherever the check runs first.
+    t += 60_000;
+    expect(await b.recoverOrphans()).toEqual([{ ran: true, outcome: { status: 'Success', by: 'b' } }]);
+    expect(await a.recoverOrphans()).toEqual([]);
+    expect((await a.tick('close', period)).ran).toBe(false);
+    expect(ranBy).toEqual([`a ${period}`, `b ${period}`]);
+  });
+
   it('renews the lease of a job that runs long, so nobody takes it over', async () => {
     const ttlMs = 900; // renewed every 300 ms of real time, against the injected clock
     const mk = (db: Database, id: string) =>

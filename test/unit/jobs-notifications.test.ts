@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildLatenessReport, latenessCsv, type ReportDay } from '../../backend/domain/lateness-report.ts';
 import { previousMonth } from '../../backend/jobs/backend-jobs.ts';
-import { cronPeriod, intervalPeriod } from '../../backend/jobs/job-runner.service.ts';
+import { cronPeriod, intervalPeriod, periodTime } from '../../backend/jobs/job-runner.service.ts';
 import {
   backoffMs,
   caseNotifications,
@@ -79,6 +79,17 @@ describe('job periods', () => {
   it('are the tick’s minute for cron jobs and the slot for interval jobs', () => {
     expect(cronPeriod(new Date('2026-12-01T00:15:00.999Z'))).toBe('2026-12-01T00:15');
     expect(intervalPeriod(Date.parse('2026-12-01T00:00:07.5Z'), 5000)).toBe('every:2026-12-01T00:00:05.000Z');
+  });
+
+  it('a retried or taken-over period works on its own tick’s time, a manual run on now', () => {
+    const now = Date.parse('2026-12-03T10:00:00Z');
+    // The 1 Dec 02:00 WIB month close, retried two days later, still closes November.
+    expect(previousMonth(periodTime(cronPeriod(new Date('2026-11-30T19:00:00Z')), now), 'Asia/Jakarta')).toBe(
+      '2026-11',
+    );
+    expect(periodTime('2026-12-01T00:15', now)).toBe(Date.parse('2026-12-01T00:15:00Z'));
+    expect(periodTime('manual:2026-12-03T09:59:00.000Z', now)).toBe(now);
+    expect(periodTime('every:2026-12-01T00:00:05.000Z', now)).toBe(now);
   });
 
   it('the month close takes the month before today in the zone', () => {
