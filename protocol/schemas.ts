@@ -139,7 +139,9 @@ export const ConfigPayload = z
     livenessLevel: z.enum(['off', 'active', 'strict']).default('off'),
     workHours: KioskWorkHours.optional(),
   })
-  .strict();
+  // Not strict, unlike what kiosks send: a backend upgraded before its kiosks may add settings, and
+  // a kiosk must keep taking the ones it knows (time zone, liveness level, server time) meanwhile.
+  .strip();
 export type ConfigPayload = z.infer<typeof ConfigPayload>;
 
 /** The LWT a kiosk registers: the broker publishes it retained when the kiosk drops. */

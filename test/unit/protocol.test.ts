@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decodePayload, EventPayload, MAX_EVENT_BYTES, parseTopic, topics } from '../../protocol/index.ts';
+import {
+  ConfigPayload,
+  decodePayload,
+  EventPayload,
+  MAX_CONFIG_BYTES,
+  MAX_EVENT_BYTES,
+  parseTopic,
+  topics,
+} from '../../protocol/index.ts';
 import { goodEvent } from '../support/punches.ts';
 
 const decode = (p: unknown) =>
@@ -40,5 +48,26 @@ describe('protocol v1', () => {
     const e = { ...goodEvent(1), method: 'x' };
     const d = decode(e);
     expect(d.ok === false && d.id).toBe(e.id);
+  });
+
+  it('a config with settings this kiosk does not know yet still gives it the ones it knows', () => {
+    const newer = {
+      v: 1,
+      serverTime: '2026-11-30T07:00:00.000+07:00',
+      timeZone: 'Asia/Makassar',
+      siteId: 'kantor-gubernur',
+      livenessLevel: 'active',
+      someFutureSetting: { on: true },
+    };
+    const d = decodePayload(ConfigPayload, Buffer.from(JSON.stringify(newer)), MAX_CONFIG_BYTES);
+    expect(d.ok && d.value).toMatchObject({ timeZone: 'Asia/Makassar', livenessLevel: 'active' });
+    expect(d.ok && 'someFutureSetting' in d.value).toBe(false);
+    // What it knows is still checked.
+    const bad = decodePayload(
+      ConfigPayload,
+      Buffer.from(JSON.stringify({ ...newer, livenessLevel: 'max' })),
+      9999,
+    );
+    expect(bad.ok).toBe(false);
   });
 });
