@@ -28,6 +28,11 @@ const Env = z.object({
     .regex(/^[A-Za-z0-9_-]+$/)
     .default('backend'),
   CLOCK_SKEW_TOLERANCE_MS: z.coerce.number().int().positive().default(120_000),
+  /**
+   * The key that seals kept enrollment crops (site photo evidence). Default DATA_DIR/face-crops.key,
+   * made on first use; several backend instances must share one file.
+   */
+  FACE_CROP_KEY_FILE: z.string().min(1).optional(),
   /** How often every kiosk gets a fresh config (its work hours cover the coming week). */
   CONFIG_REFRESH_MS: z.coerce.number().int().positive().default(3_600_000),
   DEFAULT_TIME_ZONE: z.enum(['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura']).default('Asia/Jakarta'),

@@ -225,7 +225,7 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
 
   await link.start();
   const faceRepo = new FaceRepository(db);
-  const cropVault = new CropVault(join(cfg.DATA_DIR, 'face-crops.key'));
+  const cropVault = new CropVault(cfg.FACE_CROP_KEY_FILE ?? join(cfg.DATA_DIR, 'face-crops.key'));
   const gallery = new GalleryService(
     faceRepo,
     enroller,

@@ -4,13 +4,15 @@
  * crop cannot be moved to another row unnoticed. The 256-bit key lives in a file in DATA_DIR,
  * created 0600 on first use (the pattern of broker/credentials.ts loadServiceSecret); without that
  * file the crops in the database are unreadable, which is the point (a database dump or backup
- * alone gives no faces). Losing the key only loses re-derivation: templates are not encrypted
+ * alone gives no faces). Its path is FACE_CROP_KEY_FILE (default DATA_DIR/face-crops.key): several
+ * backend instances must share one file (a mounted secret), and backups of the database should not
+ * carry it. Losing the key only loses re-derivation: templates are not encrypted
  * with it, and a switch then asks for re-enrollment (the crops fail to open, with a reason).
  *
  * Sealed layout: [version 1][iv 12][tag 16][ciphertext].
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const VERSION = 1;
@@ -26,12 +28,17 @@ export class CropVault {
     if (this.key) return this.key;
     if (!existsSync(this.keyFile)) {
       mkdirSync(dirname(this.keyFile), { recursive: true });
+      // Written whole to a temporary file, then linked into place: another process never reads a
+      // half-written key, and of two racing creators the first link wins and both use its key.
+      const tmp = `${this.keyFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      writeFileSync(tmp, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+      chmodSync(tmp, 0o600);
       try {
-        writeFileSync(this.keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-        chmodSync(this.keyFile, 0o600);
+        linkSync(tmp, this.keyFile);
       } catch (err) {
-        // Another instance created it first: use theirs.
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      } finally {
+        rmSync(tmp, { force: true });
       }
     }
     const key = Buffer.from(readFileSync(this.keyFile, 'utf8').trim(), 'base64');

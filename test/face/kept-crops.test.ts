@@ -2,7 +2,8 @@
  * Kept enrollment crops at rest (backend/faces): AES-256-GCM with a key file created 0600 on first use, bound to
  * the row it was sealed for; and the crop's bytes (JPEG through ffmpeg + landmarks) round-trip.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -34,6 +35,31 @@ describe('crop vault', () => {
     altered[altered.length - 1] = (altered.at(-1) as number) ^ 1;
     expect(() => v.open('row-1', altered)).toThrow();
     expect(() => new CropVault(join(dir, 'other.key')).open('row-1', sealed)).toThrow();
+  });
+
+  it('backend instances starting together end up with one key, and none reads a half-written one', async () => {
+    const file = join(dir, 'shared', 'face-crops.key');
+    const vault = join(import.meta.dirname, '..', '..', 'backend', 'faces', 'crop-vault.ts');
+    const script = `import { CropVault } from ${JSON.stringify(vault)};
+      const v = new CropVault(${JSON.stringify(file)});
+      process.stdout.write(v.seal('row', Buffer.from('x')).toString('base64'));`;
+    const run = () =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (b: Buffer) => {
+          out += b.toString();
+        });
+        child.stderr.on('data', (b: Buffer) => {
+          err += b.toString();
+        });
+        child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(err))));
+      });
+    const sealed = await Promise.all([run(), run(), run(), run()]);
+    const v = new CropVault(file);
+    for (const s of sealed) expect(v.open('row', Buffer.from(s, 'base64')).toString()).toBe('x');
+    expect(readdirSync(join(dir, 'shared'))).toEqual(['face-crops.key']);
   });
 });
 
