@@ -1,4 +1,5 @@
 /** The allowance report as CSV (GET /api/allowance?format=csv | csv-lines). */
+import { csvField } from '../domain/csv.ts';
 import type { AllowanceReportRow } from './allowance.service.ts';
 
 const CSV_HEADER = [
@@ -17,13 +18,6 @@ const CSV_HEADER = [
   'unsettled_days',
 ];
 
-/** A CSV field: quoted when needed; a leading = + - @ is defused for spreadsheets. */
-function field(v: string | number | boolean): string {
-  let s = String(v);
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
 /** One line per employee; with `lines`, one line per deduction (the breakdown). */
 export function allowanceCsv(rows: readonly AllowanceReportRow[], lines = false): string {
   const out: string[] = [];
@@ -33,7 +27,7 @@ export function allowanceCsv(rows: readonly AllowanceReportRow[], lines = false)
       for (const l of r.lines) {
         out.push(
           [r.employeeId, r.month, l.date, l.kind, l.code, l.bp, l.countedBp, l.amount, l.note ?? '']
-            .map(field)
+            .map(csvField)
             .join(','),
         );
       }
@@ -61,7 +55,7 @@ export function allowanceCsv(rows: readonly AllowanceReportRow[], lines = false)
           codes,
           r.unsettledDates.length,
         ]
-          .map(field)
+          .map(csvField)
           .join(','),
       );
     }

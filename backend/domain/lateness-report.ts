@@ -3,6 +3,7 @@
  * (PSW1–PSW4) or was absent without reason (TK), by unit. Pure: built from the day records the
  * rules engine stored, with employee and unit names.
  */
+import { csvField } from './csv.ts';
 import type { IsoDate } from './local-date.ts';
 
 export type ReportDay = {
@@ -114,11 +115,6 @@ export function buildLatenessReport(
     },
     units: list,
   };
-}
-
-function csvField(v: string | number | boolean | null): string {
-  const s = v === null ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** One line per late arrival, early departure or absence. */

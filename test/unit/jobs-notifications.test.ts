@@ -1,6 +1,7 @@
 /** The pure parts of jobs, notifications and the lateness report. */
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { csvField } from '../../backend/domain/csv.ts';
 import { buildLatenessReport, latenessCsv, type ReportDay } from '../../backend/domain/lateness-report.ts';
 import { previousMonth } from '../../backend/jobs/backend-jobs.ts';
 import { cronPeriod, intervalPeriod, periodTime } from '../../backend/jobs/job-runner.service.ts';
@@ -156,5 +157,13 @@ describe('the lateness report', () => {
       '2026-11-04,b,b,2,,EarlyLeave,PSW4,,,false',
       '',
     ]);
+  });
+
+  it('defuses a name that a spreadsheet would run as a formula', () => {
+    expect(csvField('=HYPERLINK("http://x","klik")')).toBe(`"'=HYPERLINK(""http://x"",""klik"")"`);
+    expect(csvField('+62 812')).toBe("'+62 812");
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField(-5)).toBe('-5');
+    expect(csvField('Siti')).toBe('Siti');
   });
 });
