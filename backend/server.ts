@@ -213,6 +213,15 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
     }),
     log: logger('jobs'),
   });
+  if (cfg.BKD_WEBHOOK_URL) {
+    const u = new URL(cfg.BKD_WEBHOOK_URL);
+    if (u.protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(u.hostname)) {
+      log.warn(
+        { url: `${u.protocol}//${u.host}` },
+        'BKD_WEBHOOK_URL is not https: NIPs, names and discipline cases would cross the network unencrypted',
+      );
+    }
+  }
   let bootDayClose: NodeJS.Timeout | undefined;
   if (cfg.JOBS_ENABLED) {
     jobs.start();

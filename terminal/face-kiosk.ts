@@ -203,6 +203,7 @@ export class FaceKiosk {
         const oldKind = kindOfModelId(old.pipeline.engine.modelId);
         if (old.owns && oldKind) {
           this.current.pipeline = await this.createPipeline(oldKind, old.pipeline);
+          this.current.pipeline.recognizer.adoptCooldowns(old.pipeline.recognizer);
         }
         throw err;
       }

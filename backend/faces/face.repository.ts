@@ -1,3 +1,4 @@
+import { AppError } from '../errors.ts';
 import type { Db } from '../repositories/db.ts';
 import { DEFAULT_SITE_ID } from '../services/directory.service.ts';
 
@@ -38,27 +39,49 @@ export class FaceRepository {
   }
 
   /** Stores a template and logs the change for its site's kiosks, in one transaction; returns the new version. */
+  /**
+   * Adds a template made with `faceModel`'s model, in one transaction that first checks the site
+   * still uses that model (or none yet, which it then pins): another backend instance may have
+   * switched the site meanwhile, and a template of another model would never reach its kiosks.
+   * Crops are kept only if the site still has photo evidence on.
+   */
   async addTemplate(t: {
     id: string;
     employeeId: string;
     siteId: string;
     modelId: string;
+    faceModel: string;
     descriptor: Float32Array;
     crops?: SealedCrop[];
-  }): Promise<number> {
+  }): Promise<{ version: number; cropsKept: number }> {
     const bytes = new Uint8Array(t.descriptor.buffer, t.descriptor.byteOffset, t.descriptor.byteLength);
-    const [, , change] = await this.db.prisma.$transaction([
-      this.db.prisma.faceTemplate.create({
+    return this.db.prisma.$transaction(async (tx) => {
+      const site = await tx.site.findUnique({
+        where: { id: t.siteId },
+        select: { faceModel: true, photoEvidence: true },
+      });
+      if (site && site.faceModel !== null && site.faceModel !== t.faceModel) {
+        throw new AppError(
+          'CONFLICT',
+          `model situs berubah menjadi ${site.faceModel} selama pendaftaran; ulangi / ` +
+            `the site switched to ${site.faceModel} during enrollment; enroll again`,
+        );
+      }
+      if (site && site.faceModel === null) {
+        await tx.site.update({ where: { id: t.siteId }, data: { faceModel: t.faceModel } });
+      }
+      const crops = site?.photoEvidence ? (t.crops ?? []) : [];
+      await tx.faceTemplate.create({
         data: { id: t.id, employeeId: t.employeeId, modelId: t.modelId, descriptor: Uint8Array.from(bytes) },
-      }),
-      this.db.prisma.faceCrop.createMany({
-        data: (t.crops ?? []).map((c) => ({ id: c.id, templateId: t.id, data: Uint8Array.from(c.data) })),
-      }),
-      this.db.prisma.galleryChange.create({
+      });
+      await tx.faceCrop.createMany({
+        data: crops.map((c) => ({ id: c.id, templateId: t.id, data: Uint8Array.from(c.data) })),
+      });
+      const change = await tx.galleryChange.create({
         data: { siteId: t.siteId, templateId: t.id, employeeId: t.employeeId, op: 'upsert' },
-      }),
-    ]);
-    return change.version;
+      });
+      return { version: change.version, cropsKept: crops.length };
+    });
   }
 
   /** Every template of a site's employees (active or not), with its kept-crop count. */

@@ -115,13 +115,14 @@ export class GalleryService {
         const id = randomUUID();
         crops.push({ id, data: this.opts.vault.seal(id, await encodeKeptFace(k)) });
       }
-      // The site keeps this model from now on, whatever FACE_DESCRIPTOR says later: switching is explicit.
-      if (site && site.faceModel === null) await this.repo.pinFaceModel(siteId, kind);
-      const version = await this.repo.addTemplate({
+      // The site keeps this model from now on, whatever FACE_DESCRIPTOR says later: switching is
+      // explicit. The repository pins it, or refuses if another instance switched the site meanwhile.
+      const { version, cropsKept } = await this.repo.addTemplate({
         id: templateId,
         employeeId: nip,
         siteId,
         modelId: r.modelId,
+        faceModel: kind,
         descriptor: r.descriptor,
         crops,
       });
@@ -132,7 +133,7 @@ export class GalleryService {
         faceModel: kind,
         used: r.used,
         refused: r.refused,
-        cropsKept: crops.length,
+        cropsKept,
         galleryVersion: version,
       };
     });

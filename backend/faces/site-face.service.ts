@@ -196,7 +196,13 @@ export class SiteFaceService {
     });
     const got = new Set(add.map((a) => a.employeeId));
     for (const r of todo) if (!got.has(r.employeeId)) markLost(r.employeeId, r.modelId, 'CROPS_UNREADABLE');
-    this.refuseUnlessConfirmed(siteId, to, lost, confirm);
+    try {
+      this.refuseUnlessConfirmed(siteId, to, lost, confirm);
+    } catch (err) {
+      // Refused after re-deriving: the new model (~150 MB) was loaded for nothing.
+      await this.gallery.releaseUnusedModels();
+      throw err;
+    }
 
     const version = await this.repo.switchModel({
       siteId,

@@ -77,4 +77,31 @@ describe('site face model pinned at start', () => {
     expect(delta.modelId).toBe(faceapiId);
     expect(delta.upserts.map((u) => u.templateId)).toEqual(['t1']);
   });
+
+  it('refuses a template of a model the site no longer uses (switched by another instance), and keeps no crops with evidence off', async () => {
+    const repo = new FaceRepository(db);
+    const descriptor = new Float32Array(512).fill(1 / Math.sqrt(512));
+    const base = {
+      employeeId: '199001012015011001',
+      siteId: 'old',
+      descriptor,
+      modelId: shippedModelId('mfn512'),
+    };
+    // The site is on faceapi (pinned above); an enrollment that computed an mfn512 template lost the race.
+    await expect(repo.addTemplate({ ...base, id: 't2', faceModel: 'mfn512' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    expect(await db.prisma.faceTemplate.count({ where: { id: 't2' } })).toBe(0);
+    // Evidence is off at the site: crops sealed before it was turned off are not kept.
+    const added = await repo.addTemplate({
+      ...base,
+      id: 't3',
+      modelId: shippedModelId('faceapi'),
+      faceModel: 'faceapi',
+      descriptor: new Float32Array(128).fill(1 / Math.sqrt(128)),
+      crops: [{ id: 'c1', data: Buffer.from('sealed crop') }],
+    });
+    expect(added.cropsKept).toBe(0);
+    expect(await db.prisma.faceCrop.count()).toBe(0);
+  });
 });
