@@ -20,11 +20,6 @@ import { notificationRoutes } from './api/notifications.routes.ts';
 import { reportRoutes } from './api/reports.routes.ts';
 import { siteRoutes } from './api/sites.routes.ts';
 import { createAttendance } from './attendance/attendance.module.ts';
-import { CalendarRepository } from './attendance/calendar.repository.ts';
-import { DailyRecordRepository } from './attendance/daily-record.repository.ts';
-import { DayCloseJob } from './attendance/day-close.job.ts';
-import { RulesConfigRepository } from './attendance/rules-config.repository.ts';
-import { RulesContextService } from './attendance/rules-context.service.ts';
 import type { Config } from './config.ts';
 import { migrateDatabase, openDatabase } from './db/database.ts';
 import { CropVault } from './faces/crop-vault.ts';
@@ -167,13 +162,11 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
   await attendance.start({ dayCloseJob: false });
 
   // Periodic jobs, each period run once across instances under a lease in the database.
-  const rulesConfig = new RulesConfigRepository(db);
-  const rulesContext = new RulesContextService(new CalendarRepository(db), rulesConfig, logger('rules'));
   const notifications = new NotificationRepository(db);
   const lateness = new LatenessReportService({
     reports: new ReportRepository(db),
-    context: rulesContext,
-    config: rulesConfig,
+    context: attendance.context,
+    config: attendance.config,
     notifications,
     log: logger('reports'),
   });
@@ -189,13 +182,7 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
       monthCloseCron: cfg.MONTH_CLOSE_CRON,
       dispatchEveryMs: cfg.NOTIFY_DISPATCH_INTERVAL_MS,
     },
-    dayClose: new DayCloseJob({
-      context: rulesContext,
-      config: rulesConfig,
-      days: new DailyRecordRepository(db),
-      recompute: attendance.recompute,
-      log: logger('day-close'),
-    }),
+    dayClose: attendance.dayClose,
     lateness,
     allowance: attendance.allowance,
     dispatcher: new NotificationDispatcher(notifications, {

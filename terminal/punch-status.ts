@@ -16,14 +16,9 @@ const MINUTE_MS = 60_000;
 /** A punch further than this from every shift belongs to none. */
 const NEAR_MS = 8 * 3_600_000;
 
-export function punchStatus(
-  hours: KioskWorkHours | undefined,
-  employeeId: string,
-  atMs: number,
-): PunchStatus {
-  if (!hours) return { kind: 'none' };
-  const key = hours.employees[employeeId] ?? hours.default;
-  const periods = hours.schedules[key] ?? [];
+/** The shift of the employee's roster nearest to `atMs` (within NEAR_MS), if any. */
+function nearestShift(hours: KioskWorkHours, employeeId: string, atMs: number) {
+  const periods = hours.schedules[hours.employees[employeeId] ?? hours.default] ?? [];
   let best: { p: WorkPeriod; start: number; end: number; d: number } | undefined;
   for (const p of periods) {
     const start = Date.parse(p.start);
@@ -31,6 +26,15 @@ export function punchStatus(
     const d = atMs < start ? start - atMs : atMs > end ? atMs - end : 0;
     if (d <= NEAR_MS && (!best || d < best.d)) best = { p, start, end, d };
   }
+  return best;
+}
+
+export function punchStatus(
+  hours: KioskWorkHours | undefined,
+  employeeId: string,
+  atMs: number,
+): PunchStatus {
+  const best = hours && nearestShift(hours, employeeId, atMs);
   if (!best) return { kind: 'none' };
   if (atMs < Date.parse(best.p.midpoint)) {
     return { kind: 'arrival', lateMinutes: Math.max(0, Math.floor((atMs - best.start) / MINUTE_MS)) };
@@ -44,25 +48,11 @@ export class ArrivalMemory {
 
   statusFor(hours: KioskWorkHours | undefined, employeeId: string, atMs: number): PunchStatus {
     const s = punchStatus(hours, employeeId, atMs);
-    if (s.kind !== 'arrival' || !hours) return s;
-    const shift = shiftKey(hours, employeeId, atMs);
+    const shift = s.kind === 'arrival' && hours ? nearestShift(hours, employeeId, atMs)?.p.start : undefined;
+    if (shift === undefined) return s;
     const prev = this.first.get(employeeId);
     if (prev && prev.shift === shift) return prev.status;
     this.first.set(employeeId, { shift, status: s });
     return s;
   }
-}
-
-function shiftKey(hours: KioskWorkHours, employeeId: string, atMs: number): string {
-  const key = hours.employees[employeeId] ?? hours.default;
-  let best = '';
-  let bestD = Number.POSITIVE_INFINITY;
-  for (const p of hours.schedules[key] ?? []) {
-    const d = Math.abs(Date.parse(p.start) - atMs);
-    if (d < bestD) {
-      bestD = d;
-      best = p.start;
-    }
-  }
-  return best;
 }

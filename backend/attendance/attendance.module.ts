@@ -144,6 +144,11 @@ export function createAttendance(db: Db, opts: AttendanceOptions) {
     recompute,
     close,
     allowance,
+    /** The rules context and employee facts, for other features that read them (reports). */
+    context,
+    config,
+    /** The day close; run by the server's leased scheduler when `start({ dayCloseJob: false })`. */
+    dayClose: job,
     /** The coming days' work hours of a site's employees, for its kiosks' config. */
     kioskHours: async (siteId: string) => {
       const [ctx, employees] = await Promise.all([context.load(), config.activeEmployeesOfSite(siteId)]);

@@ -1,21 +1,11 @@
 import { NotificationRepository } from '../notifications/notification.repository.ts';
-import type { CaseRecipients, OutboxRow } from '../notifications/notification-plan.ts';
+import type { CaseFacts, CaseRecipients, OutboxRow } from '../notifications/notification-plan.ts';
 import type { Db } from '../repositories/db.ts';
 
 export type CaseNotify = { to: 'DirectSuperior'; nip: string | null } | { to: 'Bkd' };
 
-export type DisciplineCaseRow = {
-  id: string;
-  employeeId: string;
-  unitId: string;
-  year: number;
-  threshold: string;
-  level: string;
-  sanction: string;
-  label: string;
-  tkDays: number;
-  longestRun: number;
-  superiorNip: string | null;
+/** A stored case: the facts a notification tells (CaseFacts) and its state. */
+export type DisciplineCaseRow = Omit<CaseFacts, 'employeeName'> & {
   notify: CaseNotify[];
   state: 'Open' | 'Decided';
   reviewNeeded: boolean;
@@ -23,7 +13,6 @@ export type DisciplineCaseRow = {
   decidedSanction: string | null;
   decidedBy: string | null;
   decidedAt: Date | null;
-  openedAt: Date;
 };
 
 type Row = Omit<DisciplineCaseRow, 'notify' | 'state'> & { notify: string; state: string };
