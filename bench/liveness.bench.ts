@@ -76,7 +76,8 @@ const seconds = Number(args.seconds);
 const fps = Number(args.fps);
 const detectEvery = Number(args['detect-every']);
 const tmp = mkdtempSync(join(tmpdir(), 'liveness-bench-'));
-const engine = await FaceEngine.create({ tracking: { detectEvery } });
+// As a kiosk with liveness on (face-kiosk.ts): fresh landmarks on every frame.
+const engine = await FaceEngine.create({ tracking: { detectEvery, shiftMaxResidual: 0 } });
 const rows: Row[] = [];
 try {
   for (const label of ['attack', 'genuine'] as const) {

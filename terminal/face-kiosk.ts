@@ -61,6 +61,20 @@ interface Current {
   owns: boolean;
 }
 
+/**
+ * The engine's tracking for a liveness level: as configured when off; with liveness on, the
+ * detector and the landmark net on every frame (`configured` is the kiosk's own setting).
+ */
+function applyTracking(
+  engine: FaceEngine,
+  configured: FaceEngineConfig['tracking'],
+  level: LivenessLevel,
+): void {
+  const t = engine.config.tracking;
+  t.detectEvery = level === 'off' ? configured.detectEvery : 1;
+  t.shiftMaxResidual = level === 'off' ? configured.shiftMaxResidual : 0;
+}
+
 export class FaceKiosk {
   /** Resolves when a model switch in progress is done (frames wait for it). */
   private switching: Promise<void> | undefined;
@@ -76,8 +90,8 @@ export class FaceKiosk {
     readonly screen: KioskScreen,
     private readonly log: Logger,
     private readonly opts: FaceKioskOptions,
-    /** The engine's detector cadence with liveness off. */
-    private readonly detectEvery: number,
+    /** The engine's tracking settings with liveness off. */
+    private readonly tracking: FaceEngineConfig['tracking'],
     private readonly restoreEngine: () => void,
   ) {}
 
@@ -131,11 +145,12 @@ export class FaceKiosk {
       opts.random,
     );
     // Liveness reads landmarks on every frame; landmarks on a box carried over by tracking go wrong
-    // when a picture is waved about (bench/liveness.bench.ts), so the detector runs on every frame.
-    const detectEvery = engine.config.tracking.detectEvery;
+    // when a picture is waved about (bench/liveness.bench.ts), so the detector runs on every frame,
+    // and the landmark net too (shifted landmarks could not blink).
+    const tracking = { ...engine.config.tracking };
     const setLevel = (level: LivenessLevel) => {
       liveness.setLevel(level);
-      current.pipeline.engine.config.tracking.detectEvery = level === 'off' ? detectEvery : 1;
+      applyTracking(current.pipeline.engine, tracking, level);
     };
     setLevel(floor);
     const screen = opts.screen ?? new ConsoleScreen();
@@ -158,8 +173,8 @@ export class FaceKiosk {
         },
       },
     });
-    self = new FaceKiosk(kiosk, current, store, sync, liveness, screen, log, opts, detectEvery, () => {
-      engine.config.tracking.detectEvery = detectEvery;
+    self = new FaceKiosk(kiosk, current, store, sync, liveness, screen, log, opts, tracking, () => {
+      applyTracking(engine, tracking, 'off');
     });
     return self;
   }
@@ -224,7 +239,7 @@ export class FaceKiosk {
   /** A pipeline of `kind` with the kiosk's settings; `like`: keep that pipeline's gallery and rules. */
   private async createPipeline(kind: DescriptorKind, like?: FacePipeline): Promise<FacePipeline> {
     const engine = await FaceEngine.create({ ...this.opts.engineConfig, descriptor: kind });
-    engine.config.tracking.detectEvery = this.liveness.level === 'off' ? this.detectEvery : 1;
+    applyTracking(engine, this.tracking, this.liveness.level);
     if (like) return new FacePipeline(engine, like.gallery, like.recognizer.config);
     const cooldownMs = this.current.pipeline.recognizer.config.cooldownMs; // as the backend's config set it
     return new FacePipeline(engine, new Gallery(engine.modelId, engine.info.descriptor.dim), {

@@ -43,6 +43,8 @@ export interface LocateOptions {
   box?: Box;
   /** Detector on this part of the frame only (boxes are returned in frame pixels). */
   region?: Box;
+  /** The detector only: the caller already knows the face's landmarks. */
+  skipLandmarks?: boolean;
 }
 
 export interface LocateResult {
@@ -158,7 +160,7 @@ export class FaceAnalyzer {
     if (part) faces = faces.map((f) => ({ ...f, x: f.x + part.x, y: f.y + part.y }));
     const t1 = performance.now();
     const first = faces.find((f) => f.score >= opts.minScore);
-    const landmarks = first ? await this.landmarks(frame, first) : undefined;
+    const landmarks = first && !opts.skipLandmarks ? await this.landmarks(frame, first) : undefined;
     const ms = { detect: t1 - t0, landmarks: performance.now() - t1 };
     const region = part ? { x: part.x, y: part.y, width: part.width, height: part.height } : undefined;
     return {

@@ -10,13 +10,18 @@
  * was, at a small detector input (less work on the critical path; the next frame runs the
  * detector on the whole frame again).
  * Tracked frame (a face was seen within `tracking.maxAgeMs`):
- *  - L skips the detector on most frames and runs the landmark net on the box carried over from
- *    the previous frame (moved with the landmarks); every `tracking.detectEvery`-th frame it runs
- *    the detector on the whole frame again, with a smaller input when the face is near;
- *  - at the same time E aligns this frame with the previous frame's landmarks and computes the
- *    descriptor; if L's fresh landmarks show the face moved more than `tracking.maxDriftPx`
+ *  - first, on this thread, the face's shift since the landmark net last ran (shift.ts): if the
+ *    face only moved, its landmarks are moved with it and the landmark net is skipped
+ *    (`path: 'shifted'`); E embeds with them, and on every `tracking.detectEvery`-th frame L runs
+ *    the detector alone on the whole frame at the same time (bystanders, and a check that the
+ *    face is where the shift put it);
+ *  - otherwise L skips the detector on most frames and runs the landmark net on the box carried
+ *    over from the previous frame (moved with the landmarks); every `tracking.detectEvery`-th
+ *    frame it runs the detector on the whole frame again, with a smaller input when the face is
+ *    near; at the same time E aligns this frame with the previous frame's landmarks and computes
+ *    the descriptor; if L's fresh landmarks show the face moved more than `tracking.maxDriftPx`
  *    (aligned-crop pixels), E runs again with them.
- * A still person at a kiosk therefore costs about one descriptor per frame instead of
+ * A person standing at a kiosk therefore costs about one descriptor per frame instead of
  * detector + landmarks + descriptor. One worker: the same steps, sequentially.
  */
 import { createRequire } from 'node:module';
@@ -40,6 +45,7 @@ import {
   type QualityIssue,
   type ScoredBox,
 } from './quality.ts';
+import { estimateShift, type ShiftAnchor, shiftAnchor, shiftLandmarks } from './shift.ts';
 
 export interface FaceEngineConfig {
   /** Worker threads: 2 spreads locate and embed over two cores. Default min(2, cores). */
@@ -81,6 +87,17 @@ export interface FaceEngineConfig {
      */
     priorMaxAgeMs: number;
     priorRegion: number;
+    /**
+     * Tracked frames without the detector first look for the face's shift since the landmark net
+     * last ran (shift.ts, ~0.2 ms on the main thread). If the inner face only moved, so that what
+     * is left after the shift is at most this fraction of its contrast, the landmarks are moved
+     * with it and the landmark net is skipped (`path: 'shifted'`); otherwise, or when the face
+     * moved further than searched, the landmark net runs as before. The detector frame every
+     * `detectEvery` frames runs the net again, so at most `detectEvery - 1` frames in a row reuse
+     * shifted landmarks. 0 = off; a kiosk with liveness on sets 0 (liveness needs the net's own
+     * landmarks on every frame).
+     */
+    shiftMaxResidual: number;
   };
   quality: QualityConfig;
   /** Run every net once at start-up so the first frame is not slow. */
@@ -111,6 +128,7 @@ export const DEFAULT_ENGINE_CONFIG: FaceEngineConfig = {
     minIou: 0.5,
     priorMaxAgeMs: 30_000,
     priorRegion: 2.5,
+    shiftMaxResidual: 0.15,
   },
   quality: DEFAULT_QUALITY,
   warmUp: true,
@@ -154,9 +172,13 @@ export interface FaceAnalysis {
   /**
    * cold: located then embedded; tracked: embedded in parallel with a still valid prediction;
    * retracked: prediction too far off, embedded again; prior: a new face found by the detector in
-   * the region where the last face was (`tracking.priorMaxAgeMs`), then landmarks and descriptor.
+   * the region where the last face was (`tracking.priorMaxAgeMs`), then landmarks and descriptor;
+   * shifted: the face only moved since the landmark net last ran (`tracking.shiftMaxResidual`),
+   * its landmarks were moved with it and the landmark net skipped.
    */
-  path: 'cold' | 'tracked' | 'retracked' | 'prior';
+  path: 'cold' | 'tracked' | 'retracked' | 'prior' | 'shifted';
+  /** Shifted frames: what the shift left unexplained, as a fraction of the face's contrast. */
+  shiftResidual?: number;
   /** Tracked frames: RMS landmark displacement since the previous frame, in aligned-crop pixels. */
   drift?: number;
   crop?: Uint8Array;
@@ -280,6 +302,20 @@ interface Track {
   ts: number;
   /** Frames since the detector last ran. */
   sinceDetect: number;
+  /** The inner face where the landmark net last ran, and those landmarks (shift.ts). */
+  anchor?: { cells: ShiftAnchor; landmarks: Float32Array };
+}
+
+/** The detector-style face box for landmarks with bounding box `lmBox`, placed as on the track's last detection. */
+function predictBox(track: Track, lmBox: Box): ScoredBox {
+  const r = track.rel;
+  return {
+    x: lmBox.x + r.x * lmBox.width,
+    y: lmBox.y + r.y * lmBox.height,
+    width: r.w * lmBox.width,
+    height: r.h * lmBox.height,
+    score: track.box.score,
+  };
 }
 
 /** Bounding box of 68 landmarks. */
@@ -393,8 +429,49 @@ export class FaceEngine {
     let specP: Promise<EmbedResult> | undefined;
     let usedPrior = false;
     const prior = this.prior;
-    // Not for enrollment pictures (mirror / keepCrop): those take the full cold path.
-    if (
+    const anchor = cfg.tracking.shiftMaxResidual > 0 && !mirror && !keep ? track?.anchor : undefined;
+    let shift = anchor ? this.shifted(anchor, frame) : undefined;
+    // Landmarks the speculative descriptor was computed with (tracked frames, two workers).
+    let specLandmarks: Float32Array | undefined;
+    if (shift && skipDetector) {
+      // Landmarks already known: nothing to locate, nothing to speculate on.
+      loc = shift.loc;
+    } else if (shift && track) {
+      // A detector frame while the face only moved: the detector alone (bystanders, and a check
+      // that the face is where the shift says), the descriptor with the shifted landmarks.
+      const lm = shift.loc.landmarks as Float32Array;
+      const locP = this.locator.request<LocateResult>({
+        op: 'locate',
+        frame: msg,
+        opts: { ...detectOpts(track), skipLandmarks: true },
+      });
+      if (this.handles.length === 2) {
+        specLandmarks = lm;
+        specP = this.embedder.request<EmbedResult>({ op: 'embed', frame: msg, landmarks: lm, returnCrop });
+        specP.catch(() => undefined);
+      }
+      const det = await locP;
+      const dominant = det.faces.find((f) => f.score >= cfg.quality.minScore);
+      const predicted = predictBox(track, landmarkBox(lm));
+      if (dominant && iou(dominant, predicted) >= cfg.tracking.minIou) {
+        loc = { ...det, landmarks: lm, ms: { ...det.ms, landmarks: shift.loc.ms.landmarks } };
+      } else {
+        // Not where the shift put it: landmarks on what the detector found, checked as usual below.
+        shift = undefined;
+        const fresh = dominant
+          ? await this.locator.request<LocateResult>({
+              op: 'locate',
+              frame: msg,
+              opts: { ...detectOpts(track), box: dominant },
+            })
+          : undefined;
+        loc = {
+          ...det,
+          ...(fresh?.landmarks ? { landmarks: fresh.landmarks } : {}),
+          ms: { detect: det.ms.detect, landmarks: fresh?.ms.landmarks ?? 0 },
+        };
+      }
+    } else if (
       !track &&
       prior &&
       !mirror &&
@@ -411,15 +488,16 @@ export class FaceEngine {
         frame: msg,
         opts: skipDetector && track ? { ...detectOpts(track), box: track.box } : detectOpts(track),
       });
-      specP =
-        track !== undefined && this.handles.length === 2 && !mirror && !keep
-          ? this.embedder.request<EmbedResult>({
-              op: 'embed',
-              frame: msg,
-              landmarks: track.landmarks,
-              returnCrop,
-            })
-          : undefined;
+      specLandmarks =
+        track !== undefined && this.handles.length === 2 && !mirror && !keep ? track.landmarks : undefined;
+      specP = specLandmarks
+        ? this.embedder.request<EmbedResult>({
+            op: 'embed',
+            frame: msg,
+            landmarks: specLandmarks,
+            returnCrop,
+          })
+        : undefined;
       // Never leave a rejected speculative promise unobserved.
       specP?.catch(() => undefined);
       loc = await locP;
@@ -429,16 +507,7 @@ export class FaceEngine {
       const lm = loc.landmarks;
       const lmBox = lm ? landmarkBox(lm) : undefined;
       if (lm && lmBox && iou(lmBox, track.lmBox) >= cfg.tracking.minIou) {
-        const r = track.rel;
-        faces = [
-          {
-            x: lmBox.x + r.x * lmBox.width,
-            y: lmBox.y + r.y * lmBox.height,
-            width: r.w * lmBox.width,
-            height: r.h * lmBox.height,
-            score: track.box.score,
-          },
-        ];
+        faces = [predictBox(track, lmBox)];
       } else {
         // Lost the face between frames: detect on the whole frame now.
         track = undefined;
@@ -458,7 +527,14 @@ export class FaceEngine {
       align: 0,
       descriptor: 0,
     };
-    const base = { ts, faces, detected: loc.detected, modelId: this.info.modelId, ms };
+    const base = {
+      ts,
+      faces,
+      detected: loc.detected,
+      modelId: this.info.modelId,
+      ms,
+      ...(shift ? { shiftResidual: shift.residual } : {}),
+    };
     const finish = (a: Omit<FaceAnalysis, 'ms' | 'ts' | 'faces' | 'modelId' | 'detected'>): FaceAnalysis => {
       ms.total = performance.now() - t0;
       return { ...base, ...a };
@@ -493,6 +569,12 @@ export class FaceEngine {
         : loc.detected
           ? 0
           : (track?.sinceDetect ?? 0) + 1,
+      // Shifted landmarks keep the anchor they were moved from; fresh ones from the net start a new one.
+      ...(shift
+        ? { anchor: track?.anchor }
+        : cfg.tracking.shiftMaxResidual > 0
+          ? { anchor: { cells: shiftAnchor(frame, landmarks), landmarks } }
+          : {}),
     };
     this.prior = this.track;
     const pose = poseFromLandmarks(landmarks);
@@ -504,15 +586,18 @@ export class FaceEngine {
         issue: gateIssue,
         landmarks,
         pose,
-        path: track ? 'tracked' : usedPrior ? 'prior' : 'cold',
+        path: shift ? 'shifted' : track ? 'tracked' : usedPrior ? 'prior' : 'cold',
       });
     }
 
     let emb: EmbedResult | undefined;
-    let path: FaceAnalysis['path'] = usedPrior ? 'prior' : 'cold';
+    let path: FaceAnalysis['path'] = shift ? 'shifted' : usedPrior ? 'prior' : 'cold';
     let drift: number | undefined;
-    if (specP && track) {
-      drift = alignmentDrift(this.info.descriptor.alignment, track.landmarks, landmarks);
+    if (specP && shift) {
+      emb = await specP;
+      path = 'shifted';
+    } else if (specP && specLandmarks) {
+      drift = alignmentDrift(this.info.descriptor.alignment, specLandmarks, landmarks);
       const spec = await specP;
       // The limit is set for a 150 px chip: scaled to the model's crop, the same movement of the face.
       const maxDrift = (cfg.tracking.maxDriftPx * this.info.descriptor.alignment.size) / 150;
@@ -548,6 +633,19 @@ export class FaceEngine {
       ...(drift !== undefined ? { drift } : {}),
       ...extra,
     });
+  }
+
+  /** The tracked face's landmarks moved with it, if it only moved since `anchor` (shift.ts). */
+  private shifted(
+    anchor: NonNullable<Track['anchor']>,
+    frame: FrameData,
+  ): { loc: LocateResult; residual: number } | undefined {
+    const t = performance.now();
+    const est = estimateShift(anchor.cells, frame);
+    if (est.atEdge || est.residual > this.config.tracking.shiftMaxResidual) return undefined;
+    const landmarks = shiftLandmarks(anchor.landmarks, est.dx, est.dy);
+    const ms = { detect: 0, landmarks: performance.now() - t };
+    return { loc: { faces: [], inputSize: 0, detected: false, landmarks, ms }, residual: est.residual };
   }
 
   /**

@@ -301,6 +301,8 @@ describe.skipIf(!facesReady)('face kiosk end to end', () => {
     // The backend's config (livenessLevel 'off') cannot lower the kiosk's own level.
     await until(async () => fk.kiosk.config !== undefined, 10_000);
     expect(fk.liveness.level).toBe('active');
+    // Liveness reads fresh landmarks on every frame: no frame skips the detector or the landmark net.
+    expect(fk.pipeline.engine.config.tracking).toMatchObject({ detectEvery: 1, shiftMaxResidual: 0 });
     expect(await fk.run(new VideoFileSource(video.putinStill as string))).toBe(0);
     expect(fk.kiosk.outbox.depth()).toBe(0);
     const said = texts(screen);

@@ -77,8 +77,11 @@ describe.skipIf(!ready)('face recognition end to end', () => {
     expect(recognized[0]?.decision).toMatchObject({ personId: 'colin_powell', frames: 3 });
     // Later frames of the same person fall in the cooldown.
     expect(results.at(-1)?.decision).toMatchObject({ kind: 'cooldown', personId: 'colin_powell' });
-    // After the first frame the face is tracked and embedded in parallel with detection.
-    expect(results.slice(1).some((r) => r.analysis.path === 'tracked')).toBe(true);
+    // After the first frame the face is tracked: while the picture stays the landmark net is
+    // skipped (shifted), when it changes the landmark net runs on the carried-over box.
+    const paths = new Set(results.slice(1).map((r) => r.analysis.path));
+    expect(paths.has('shifted')).toBe(true);
+    expect([...paths].some((p) => p === 'tracked' || p === 'retracked' || p === 'cold')).toBe(true);
   });
 
   it('a stranger is never recognised, and is reported unknown', async () => {
@@ -156,6 +159,68 @@ describe.skipIf(!ready)('face recognition end to end', () => {
     engine.resetTracking(true);
   });
 
+  it('a face that only moved skips the landmark net, with the descriptor the net would give; another face does not', async () => {
+    const a = await frameOf(photo('colin_powell', 4));
+    const engine = pipeline.engine;
+    const detectEvery = engine.config.tracking.detectEvery;
+    engine.resetTracking(true);
+    let last = await engine.analyze({ ...a, ts: 0 });
+    expect(last.path).toBe('cold');
+    const seen: { path: string; detected: boolean }[] = [];
+    for (let i = 1; i <= 2 * detectEvery; i++) {
+      last = await engine.analyze({ ...moved(a, i), ts: 100 * i });
+      expect(last.ok).toBe(true);
+      seen.push({ path: last.path, detected: last.detected });
+    }
+    // Every frame shifted, the detector frames too (they run the detector alone, for bystanders).
+    expect(seen.every((x) => x.path === 'shifted')).toBe(true);
+    expect(seen.some((x) => x.detected)).toBe(true);
+    expect(last.shiftResidual).toBeLessThan(engine.config.tracking.shiftMaxResidual);
+    // The same frame, landmarks from the net (nothing tracked): about the same descriptor.
+    engine.resetTracking(true);
+    const net = await engine.analyze({ ...moved(a, 2 * detectEvery), ts: 0 });
+    const d = Math.hypot(
+      ...(last.descriptor as Float32Array).map((v, i) => v - ((net.descriptor as Float32Array)[i] as number)),
+    );
+    expect(d).toBeLessThan(0.3);
+    expect(pipeline.gallery.search(last.descriptor as Float32Array, engine.modelId).best?.personId).toBe(
+      'colin_powell',
+    );
+    // A bystander appears: the next detector frame sees two faces although the shift still fits.
+    engine.resetTracking(true);
+    const first = await engine.analyze({ ...a, ts: 0 });
+    const box = first.faces[0] as { x: number; y: number; width: number; height: number };
+    const withBystander = pasteCopy(a, box);
+    const gates: (string | undefined)[] = [];
+    for (let i = 1; i <= detectEvery; i++) {
+      gates.push((await engine.analyze({ ...withBystander, ts: 100 * i })).issue?.code);
+    }
+    expect(gates).toContain('MULTIPLE_FACES');
+    // As a kiosk with liveness on sets it: the detector and the landmark net on every frame.
+    const saved = { ...engine.config.tracking };
+    Object.assign(engine.config.tracking, { detectEvery: 1, shiftMaxResidual: 0 });
+    try {
+      engine.resetTracking(true);
+      await engine.analyze({ ...a, ts: 0 });
+      for (let i = 1; i <= 3; i++) {
+        const r = await engine.analyze({ ...moved(a, i), ts: 100 * i });
+        expect(r).toMatchObject({ ok: true, detected: true });
+        expect(r.path).not.toBe('shifted');
+      }
+    } finally {
+      Object.assign(engine.config.tracking, saved);
+    }
+    // Another person steps in 100 ms later: the shift does not explain the face, the net runs.
+    const b = await frameOf(photo('george_w_bush', 4));
+    const other = await engine.analyze({ ...b, ts: 100 });
+    expect(other.path).not.toBe('shifted');
+    expect(other.ok).toBe(true);
+    expect(pipeline.gallery.search(other.descriptor as Float32Array, engine.modelId).best?.personId).toBe(
+      'george_w_bush',
+    );
+    engine.resetTracking(true);
+  });
+
   it('a small, distant face is refused with "Mendekat ke kamera"', async () => {
     pipeline.engine.resetTracking();
     const near = await frameOf(photo('colin_powell', 4));
@@ -183,6 +248,43 @@ function downscale(f: Frame, k: number): Frame {
       out[d + 1] = f.data[s + 1] as number;
       out[d + 2] = f.data[s + 2] as number;
     }
+  }
+  return { ...f, data: out };
+}
+
+/** The picture moved `k` pixels right and down, with a little sensor noise. */
+function moved(f: Frame, k: number): Frame {
+  const { width: w, height: h } = f;
+  const out = new Uint8Array(f.data.length);
+  let seed = k * 7919;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const s = (Math.max(0, y - k) * w + Math.max(0, x - k)) * 3;
+      for (let c = 0; c < 3; c++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        out[(y * w + x) * 3 + c] = Math.max(
+          0,
+          Math.min(255, (f.data[s + c] as number) + ((seed >> 16) % 5) - 2),
+        );
+      }
+    }
+  }
+  return { ...f, data: out };
+}
+
+/** A copy of the face in `box` (and a margin) pasted beside it, on whichever side has room. */
+function pasteCopy(f: Frame, box: { x: number; y: number; width: number; height: number }): Frame {
+  const out = Uint8Array.from(f.data);
+  const m = 0.25;
+  const x0 = Math.max(0, Math.round(box.x - m * box.width));
+  const y0 = Math.max(0, Math.round(box.y - m * box.height));
+  const w = Math.min(f.width - x0, Math.round(box.width * (1 + 2 * m)));
+  const h = Math.min(f.height - y0, Math.round(box.height * (1 + 2 * m)));
+  const to = x0 + w + w <= f.width ? x0 + w : x0 - w;
+  if (to < 0) throw new Error('no room beside the face for a bystander');
+  for (let y = 0; y < h; y++) {
+    const row = (y0 + y) * f.width;
+    out.set(f.data.subarray((row + x0) * 3, (row + x0 + w) * 3), (row + to) * 3);
   }
   return { ...f, data: out };
 }
