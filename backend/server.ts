@@ -108,11 +108,11 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
   }
 
   let ingest: IngestService | undefined;
+  const defaultFaceModel = descriptorKindFromEnv();
   const configs = new TerminalConfigService(
     db,
     { publish: (tid, payload) => link.publishConfig(tid, payload) },
-    undefined,
-    (siteId) => attendance.kioskHours(siteId),
+    { defaultFaceModel, log: logger('terminal-config'), hours: (siteId) => attendance.kioskHours(siteId) },
   );
   const onlineTerminals = new Set<string>();
   const link = new ServiceLink({
@@ -229,7 +229,7 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
     async (nip) =>
       (await db.prisma.employee.findUnique({ where: { nip }, select: { unitId: true } }))?.unitId ?? null,
     logger('gallery'),
-    { defaultKind: descriptorKindFromEnv(), vault: cropVault },
+    { defaultKind: defaultFaceModel, vault: cropVault },
   );
   const siteFaces = new SiteFaceService(faceRepo, gallery, cropVault, logger('site-faces'));
   await gallery.announceAll();

@@ -118,6 +118,78 @@ export const KioskWorkHours = z
   .strict();
 export type KioskWorkHours = z.infer<typeof KioskWorkHours>;
 
+/**
+ * Face settings a site may tune for its kiosks (PATCH /api/sites/{id} `kioskSettings`; sent in the
+ * retained config). Every field is optional: what is not set keeps the kiosk's own default, and
+ * removing a setting restores it. Meanings and defaults: docs/FACE-ENGINE.md ("Tuning").
+ */
+export const KioskMatchSettings = z
+  .object({
+    threshold: z.number().positive().max(4).describe('accept only below this descriptor distance'),
+    margin: z.number().min(0).max(4).describe('required gap to the second-best identity'),
+    frames: z.number().int().min(1).max(30).describe('consecutive agreeing frames for a recognition'),
+    windowMs: z.number().int().min(100).max(30_000).describe('...within this many ms'),
+    model: z
+      .string()
+      .max(40)
+      .describe(
+        'descriptor model (mfn512, mfn192, faceapi) the threshold and margin are for; a kiosk on another model ignores them',
+      ),
+  })
+  .partial()
+  .strict();
+export type KioskMatchSettings = z.infer<typeof KioskMatchSettings>;
+
+export const KioskQualitySettings = z
+  .object({
+    minScore: z.number().min(0).max(1),
+    minFacePx: z.number().int().min(16).max(2000).describe('"Mendekat ke kamera" below this face width (px)'),
+    maxFaceFraction: z.number().gt(0).max(1),
+    secondFaceRatio: z.number().gt(0).max(1),
+    maxOutside: z.number().min(0).max(1),
+    maxYaw: z.number().gt(0).max(2),
+    pitchRange: z.tuple([z.number().min(-1).max(2), z.number().min(-1).max(2)]),
+    maxRollDeg: z.number().gt(0).max(90),
+    minBrightness: z.number().min(0).max(255),
+    maxBrightness: z.number().min(0).max(255),
+    minSharpness: z.number().min(0).max(10_000),
+  })
+  .partial()
+  .strict();
+export type KioskQualitySettings = z.infer<typeof KioskQualitySettings>;
+
+export const KioskTrackingSettings = z
+  .object({
+    enabled: z.boolean(),
+    maxAgeMs: z.number().int().min(0).max(10_000),
+    maxDriftPx: z.number().gt(0).max(50),
+    detectEvery: z.number().int().min(1).max(30),
+    minIou: z.number().min(0).max(1),
+    priorMaxAgeMs: z.number().int().min(0).max(600_000),
+    priorRegion: z.number().min(1).max(10),
+    shiftMaxResidual: z.number().min(0).max(1),
+  })
+  .partial()
+  .strict();
+export type KioskTrackingSettings = z.infer<typeof KioskTrackingSettings>;
+
+/** A site's kiosk tuning as the backend stores and sends it. */
+export const KioskSettings = z
+  .object({
+    cooldownSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(86_400)
+      .describe('one person is not punched again within this'),
+    match: KioskMatchSettings,
+    quality: KioskQualitySettings,
+    tracking: KioskTrackingSettings,
+  })
+  .partial()
+  .strict();
+export type KioskSettings = z.infer<typeof KioskSettings>;
+
 /** Largest config payload the kiosk accepts (work hours of a large site with many rosters). */
 export const MAX_CONFIG_BYTES = 512 * 1024;
 
@@ -128,14 +200,10 @@ export const ConfigPayload = z
     timeZone: z.string(),
     siteId: z.string(),
     cooldownSeconds: z.number().int().min(0).default(60),
-    match: z
-      .object({
-        threshold: z.number().positive(),
-        margin: z.number().min(0),
-        frames: z.number().int().min(1),
-      })
-      .partial()
-      .optional(),
+    // Not strict inside either: a newer backend's extra settings are dropped, the known ones kept.
+    match: KioskMatchSettings.strip().optional(),
+    quality: KioskQualitySettings.strip().optional(),
+    tracking: KioskTrackingSettings.strip().optional(),
     livenessLevel: z.enum(['off', 'active', 'strict']).default('off'),
     workHours: KioskWorkHours.optional(),
   })

@@ -13,6 +13,7 @@
  */
 import { join } from 'node:path';
 import type { Logger } from '../lib/logger.ts';
+import type { ConfigPayload } from '../protocol/index.ts';
 import {
   DESCRIPTOR_KINDS,
   type DescriptorKind,
@@ -61,6 +62,41 @@ interface Current {
   owns: boolean;
 }
 
+/** The site's tuning from the config, over the kiosk's own settings (what removing a setting restores). */
+interface Tuning {
+  site: Partial<Pick<ConfigPayload, 'match' | 'quality' | 'tracking'>>;
+  own: {
+    quality: FaceEngineConfig['quality'];
+    tracking: FaceEngineConfig['tracking'];
+    recognizer: Partial<RecognizerConfig>;
+  };
+}
+
+/**
+ * Applies the site's tuning to a pipeline: quality gates and tracking over the kiosk's own,
+ * agreement frames and window, and the match threshold and margin when they are meant for this
+ * pipeline's model (else the model's own operating point). `tracking` receives the result with
+ * liveness off; `applyTracking` then sets what the liveness level needs.
+ */
+function applyTuning(
+  p: FacePipeline,
+  t: Tuning,
+  tracking: FaceEngineConfig['tracking'],
+  level: LivenessLevel,
+): void {
+  const { match, quality } = t.site;
+  p.engine.config.quality = { ...t.own.quality, ...quality };
+  Object.assign(tracking, t.own.tracking, t.site.tracking);
+  applyTracking(p.engine, tracking, level);
+  const base = { ...recognizerConfigFor(p.engine.modelId), ...t.own.recognizer };
+  const forModel = match?.model === undefined || match.model === kindOfModelId(p.engine.modelId);
+  const rc = p.recognizer.config;
+  rc.threshold = (forModel ? match?.threshold : undefined) ?? base.threshold;
+  rc.margin = (forModel ? match?.margin : undefined) ?? base.margin;
+  rc.agreeFrames = match?.frames ?? base.agreeFrames;
+  rc.agreeWindowMs = match?.windowMs ?? base.agreeWindowMs;
+}
+
 /**
  * The engine's tracking for a liveness level: as configured when off; with liveness on, the
  * detector and the landmark net on every frame (`configured` is the kiosk's own setting).
@@ -92,6 +128,8 @@ export class FaceKiosk {
     private readonly opts: FaceKioskOptions,
     /** The engine's tracking settings with liveness off. */
     private readonly tracking: FaceEngineConfig['tracking'],
+    /** The site's tuning (config) over the kiosk's own settings; applied to every new pipeline. */
+    private readonly tuning: Tuning,
     private readonly restoreEngine: () => void,
   ) {}
 
@@ -148,6 +186,14 @@ export class FaceKiosk {
     // when a picture is waved about (bench/liveness.bench.ts), so the detector runs on every frame,
     // and the landmark net too (shifted landmarks could not blink).
     const tracking = { ...engine.config.tracking };
+    const tuning: Tuning = {
+      site: {},
+      own: {
+        quality: { ...engine.config.quality },
+        tracking: { ...engine.config.tracking },
+        recognizer: opts.recognizer ?? {},
+      },
+    };
     const setLevel = (level: LivenessLevel) => {
       liveness.setLevel(level);
       applyTracking(current.pipeline.engine, tracking, level);
@@ -171,9 +217,20 @@ export class FaceKiosk {
         get recognizer() {
           return current.pipeline.recognizer;
         },
+        tune: (c) => {
+          tuning.site = {
+            ...(c.match ? { match: c.match } : {}),
+            ...(c.quality ? { quality: c.quality } : {}),
+            ...(c.tracking ? { tracking: c.tracking } : {}),
+          };
+          applyTuning(current.pipeline, tuning, tracking, liveness.level);
+          log.info({ tuning: tuning.site }, 'face settings from the site');
+        },
       },
     });
-    self = new FaceKiosk(kiosk, current, store, sync, liveness, screen, log, opts, tracking, () => {
+    self = new FaceKiosk(kiosk, current, store, sync, liveness, screen, log, opts, tracking, tuning, () => {
+      engine.config.quality = tuning.own.quality;
+      Object.assign(tracking, tuning.own.tracking);
       applyTracking(engine, tracking, 'off');
     });
     return self;
@@ -239,14 +296,17 @@ export class FaceKiosk {
   /** A pipeline of `kind` with the kiosk's settings; `like`: keep that pipeline's gallery and rules. */
   private async createPipeline(kind: DescriptorKind, like?: FacePipeline): Promise<FacePipeline> {
     const engine = await FaceEngine.create({ ...this.opts.engineConfig, descriptor: kind });
-    applyTracking(engine, this.tracking, this.liveness.level);
-    if (like) return new FacePipeline(engine, like.gallery, like.recognizer.config);
     const cooldownMs = this.current.pipeline.recognizer.config.cooldownMs; // as the backend's config set it
-    return new FacePipeline(engine, new Gallery(engine.modelId, engine.info.descriptor.dim), {
-      ...recognizerConfigFor(engine.modelId),
-      ...this.opts.recognizer,
-      cooldownMs,
-    });
+    const p = like
+      ? new FacePipeline(engine, like.gallery, { ...like.recognizer.config })
+      : new FacePipeline(engine, new Gallery(engine.modelId, engine.info.descriptor.dim), {
+          ...recognizerConfigFor(engine.modelId),
+          ...this.opts.recognizer,
+          cooldownMs,
+        });
+    // The site's gates, tracking and matching, for this model (a threshold for another model is not used).
+    applyTuning(p, this.tuning, this.tracking, this.liveness.level);
+    return p;
   }
 
   /** The kiosk's punch source over these frames. */

@@ -48,6 +48,8 @@ export interface KioskFace {
   liveness?: LivenessControl | undefined;
   /** Cooldown from the config. */
   recognizer?: Recognizer | undefined;
+  /** The site's face settings from the config (match, quality gates, tracking). */
+  tune?: ((c: ConfigPayload) => void) | undefined;
 }
 
 export interface KioskExtras {
@@ -173,7 +175,7 @@ export class Kiosk {
     this.applyFaceConfig(d.value);
   }
 
-  /** Liveness level (never below the local floor) and cooldown from the backend's config. */
+  /** Liveness level (never below the local floor), cooldown and face settings from the backend's config. */
   private applyFaceConfig(c: ConfigPayload): void {
     const f = this.face;
     if (!f) return;
@@ -185,6 +187,7 @@ export class Kiosk {
       }
     }
     if (f.recognizer) f.recognizer.config.cooldownMs = c.cooldownSeconds * 1000;
+    f.tune?.(c);
     if (this.cfg.siteId && c.siteId !== this.cfg.siteId) {
       this.log.warn(
         { configured: this.cfg.siteId, backend: c.siteId },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KioskSettings } from '../../protocol/index.ts';
 import { DESCRIPTOR_KINDS } from '../../terminal/face/descriptor-models.ts';
 import { AppError } from '../errors.ts';
 import type { SiteFaceService } from '../faces/site-face.service.ts';
@@ -28,6 +29,14 @@ export const SiteUpdate = z
       .describe(
         'keep encrypted enrollment face crops (needed to re-derive templates on a model switch); off deletes them',
       ),
+    kioskSettings: KioskSettings.nullable()
+      .optional()
+      .describe(
+        'face tuning sent to the site’s kiosks in their config: cooldownSeconds, match (threshold, margin, ' +
+          'frames, windowMs, model), quality gates, tracking (docs/FACE-ENGINE.md). The whole object replaces ' +
+          'the stored one (a setting left out returns to the kiosk default); null clears it. A match threshold ' +
+          'or margin without model is stored for the site’s face model at the time',
+      ),
   })
   .strict();
 
@@ -48,12 +57,16 @@ const ADMINS = ['SUPERADMIN', 'BKD'] as const;
 export const siteRoutes =
   (db: Db, configs: TerminalConfigService, faces: SiteFaceService): RouteModule =>
   (route) => {
-    const withFace = async <T extends { id: string }>(s: T) => ({ ...s, ...(await faces.settings(s.id)) });
+    const view = async <T extends { id: string; kioskSettings: string | null }>(s: T) => ({
+      ...s,
+      kioskSettings: configs.kioskSettingsOf(s),
+      ...(await faces.settings(s.id)),
+    });
     route(
       'get',
       '/api/sites',
-      { summary: 'Sites with their time zone and kiosk settings (face model, photo evidence)' },
-      async () => Promise.all((await db.prisma.site.findMany({ orderBy: { id: 'asc' } })).map(withFace)),
+      { summary: 'Sites with their time zone and kiosk settings (face model, photo evidence, kiosk tuning)' },
+      async () => Promise.all((await db.prisma.site.findMany({ orderBy: { id: 'asc' } })).map(view)),
     );
     route(
       'patch',
@@ -65,17 +78,29 @@ export const siteRoutes =
       },
       async (req) => {
         const id = String(req.params.id);
-        const { faceModel, photoEvidence, ...data } = parse(SiteUpdate, req.body);
+        const { faceModel, photoEvidence, kioskSettings, ...data } = parse(SiteUpdate, req.body);
         const exists = await db.prisma.site.findUnique({ where: { id } });
         if (!exists) throw new AppError('NOT_FOUND', `site ${id} not found`);
         // The switch first: a refusal (409) leaves every setting as it was.
         const faceModelSwitch = faceModel === undefined ? undefined : await faces.switchModel(id, faceModel);
         const evidence =
           photoEvidence === undefined ? undefined : await faces.setPhotoEvidence(id, photoEvidence);
-        const site = await db.prisma.site.update({ where: { id }, data });
+        // A threshold or margin is stored with the model it is for (the site's, after any switch above).
+        const tuning =
+          kioskSettings === undefined
+            ? {}
+            : {
+                kioskSettings:
+                  kioskSettings === null
+                    ? null
+                    : JSON.stringify(
+                        configs.withModel(kioskSettings, { faceModel: faceModel ?? exists.faceModel }),
+                      ),
+              };
+        const site = await db.prisma.site.update({ where: { id }, data: { ...data, ...tuning } });
         const terminals = await configs.sendToSite(id);
         return {
-          ...(await withFace(site)),
+          ...(await view(site)),
           configSentTo: terminals,
           ...(faceModelSwitch ? { faceModelSwitch } : {}),
           ...(evidence ? { photoEvidenceChange: evidence } : {}),

@@ -1,23 +1,95 @@
-import { type ConfigPayload, type KioskWorkHours, PROTOCOL_VERSION } from '../../protocol/index.ts';
+import type { Logger } from '../../lib/logger.ts';
+import {
+  type ConfigPayload,
+  KioskSettings,
+  type KioskWorkHours,
+  PROTOCOL_VERSION,
+} from '../../protocol/index.ts';
+import { type DescriptorKind, isDescriptorKind } from '../../terminal/face/descriptor-models.ts';
 import type { Db } from '../repositories/db.ts';
 
 export interface ConfigPublisher {
   publish(terminalId: string, payload: string): Promise<void>;
 }
 
-/** Builds and sends a terminal's retained config (site, time zone, server time, matching settings). */
 const HOURS_TTL_MS = 60_000;
+/** The kiosk's cooldown when the site sets none (ConfigPayload's default). */
+const DEFAULT_COOLDOWN_SECONDS = 60;
 
+export interface TerminalConfigOptions {
+  /** The server's descriptor model (FACE_DESCRIPTOR), for sites without their own `faceModel`. */
+  defaultFaceModel: DescriptorKind;
+  log: Logger;
+  now?: () => Date;
+  /** The site's coming work hours (attendance module); without it the kiosk shows no lateness. */
+  hours?: (siteId: string) => Promise<KioskWorkHours>;
+}
+
+/** Builds and sends a terminal's retained config (site, time zone, server time, face settings, work hours). */
 export class TerminalConfigService {
   private readonly hoursCache = new Map<string, { at: number; value: Promise<KioskWorkHours> }>();
+
+  private readonly now: () => Date;
+  private readonly hours: ((siteId: string) => Promise<KioskWorkHours>) | undefined;
 
   constructor(
     private readonly db: Db,
     private readonly publisher: ConfigPublisher,
-    private readonly now: () => Date = () => new Date(),
-    /** The site's coming work hours (attendance module); without it the kiosk shows no lateness. */
-    private readonly hours?: (siteId: string) => Promise<KioskWorkHours>,
-  ) {}
+    private readonly opts: TerminalConfigOptions,
+  ) {
+    this.now = opts.now ?? (() => new Date());
+    this.hours = opts.hours;
+  }
+
+  /**
+   * A site's stored kiosk settings (Site.kioskSettings, JSON). A value that no longer parses (edited
+   * by hand, or written for another schema) counts as none, with a warning: the kiosks then run on
+   * their defaults instead of getting no config at all.
+   */
+  kioskSettingsOf(site: { id: string; kioskSettings: string | null }): KioskSettings | null {
+    if (site.kioskSettings === null) return null;
+    let json: unknown;
+    try {
+      json = JSON.parse(site.kioskSettings);
+    } catch (err) {
+      this.opts.log.warn({ siteId: site.id, err }, 'stored kiosk settings are not JSON: ignored');
+      return null;
+    }
+    const r = KioskSettings.safeParse(json);
+    if (!r.success) {
+      const issues = r.error.issues.map((i) => `${i.path.join('.') || '(settings)'}: ${i.message}`);
+      this.opts.log.warn({ siteId: site.id, issues }, 'stored kiosk settings are invalid: ignored');
+      return null;
+    }
+    return r.data;
+  }
+
+  /** The descriptor model a site's kiosks run: its own `faceModel`, else the server's. */
+  modelOf(site: { faceModel: string | null }): DescriptorKind {
+    return site.faceModel && isDescriptorKind(site.faceModel) ? site.faceModel : this.opts.defaultFaceModel;
+  }
+
+  /**
+   * Settings about to be stored for a site: a threshold or margin is only meaningful for one
+   * descriptor model, so one given without `model` is for the site's model now. Stored with it, it
+   * stays labelled with that model after a switch, and kiosks on the new model ignore it.
+   */
+  withModel(settings: KioskSettings, site: { faceModel: string | null }): KioskSettings {
+    const m = settings.match;
+    if (!m || m.model !== undefined || (m.threshold === undefined && m.margin === undefined)) return settings;
+    return { ...settings, match: { ...m, model: this.modelOf(site) } };
+  }
+
+  /** The settings as a kiosk gets them. */
+  private faceConfig(site: { id: string; kioskSettings: string | null }) {
+    const { cooldownSeconds, match, quality, tracking } = this.kioskSettingsOf(site) ?? {};
+    return {
+      cooldownSeconds: cooldownSeconds ?? DEFAULT_COOLDOWN_SECONDS,
+      ...(match ? { match } : {}),
+      ...(quality ? { quality } : {}),
+      ...(tracking ? { tracking } : {}),
+    };
+  }
 
   async build(
     terminalId: string,
@@ -33,7 +105,7 @@ export class TerminalConfigService {
       serverTime: this.now().toISOString(),
       timeZone: t.site.timeZone,
       siteId: t.siteId,
-      cooldownSeconds: 60,
+      ...this.faceConfig(t.site),
       livenessLevel: t.site.livenessLevel as ConfigPayload['livenessLevel'],
       ...(await hoursOf(t.siteId).then((workHours) => (workHours ? { workHours } : {}))),
     };

@@ -14,7 +14,11 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_USERNAME } from '../../broker/credentials.ts';
 import { type GalleryTemplate, PROTOCOL_VERSION, topics } from '../../protocol/index.ts';
-import { recognizerConfigFor } from '../../terminal/face/descriptor-models.ts';
+import {
+  DESCRIPTOR_KINDS,
+  kindOfModelId,
+  recognizerConfigFor,
+} from '../../terminal/face/descriptor-models.ts';
 import { FaceEngine } from '../../terminal/face/engine.ts';
 import { FaceKiosk, type FaceKioskOptions } from '../../terminal/face-kiosk.ts';
 import { encodeVideoFromImages, ImageFolderSource, VideoFileSource } from '../../terminal/frames/index.ts';
@@ -321,5 +325,41 @@ describe.skipIf(!facesReady)('face kiosk end to end', () => {
     const plain = kiosks.find((k) => k.kiosk !== fk.kiosk && k.liveness.level === 'off') as FaceKiosk;
     plain.pipeline.recognizer.reset();
     expect(await plain.run(new VideoFileSource(video.putinStill as string))).toBe(1);
+  });
+
+  it('the site’s face settings reach its kiosks in the config: gates, agreement, threshold; clearing them restores the kiosk’s own', async () => {
+    const fk = kiosks.find((k) => k.liveness.level === 'off') as FaceKiosk;
+    const screen = fk.screen as RecordingScreen;
+    const quality = () => fk.pipeline.engine.config.quality;
+    const rc = () => fk.pipeline.recognizer.config;
+    const own = { threshold: rc().threshold, agreeFrames: rc().agreeFrames, minFacePx: quality().minFacePx };
+    const kind = kindOfModelId(fk.pipeline.engine.modelId);
+    const other = DESCRIPTOR_KINDS.find((k) => k !== kind);
+    const patch = (kioskSettings: unknown) => c.api('PATCH', '/api/sites/default', { kioskSettings });
+
+    // Gates and agreement; a threshold meant for another model is not used.
+    expect(
+      (await patch({ quality: { minFacePx: 600 }, match: { frames: 4, threshold: 0.01, model: other } }))
+        .status,
+    ).toBe(200);
+    expect(await until(async () => quality().minFacePx === 600, 10_000)).toBe(true);
+    expect(rc()).toMatchObject({ agreeFrames: 4, threshold: own.threshold });
+    fk.pipeline.recognizer.reset();
+    expect(await fk.run(new VideoFileSource(video.bush as string))).toBe(0);
+    expect(texts(screen)).toContain('Mendekat ke kamera / Move closer');
+
+    // A threshold for this site's model (the backend names it): nobody is close enough to it.
+    expect((await patch({ match: { threshold: 0.01 } })).status).toBe(200);
+    expect(await until(async () => rc().threshold === 0.01, 10_000)).toBe(true);
+    expect(quality().minFacePx).toBe(own.minFacePx);
+    fk.pipeline.recognizer.reset();
+    expect(await fk.run(new VideoFileSource(video.bush as string))).toBe(0);
+
+    // Cleared: the kiosk's own settings again, and the same video is a punch.
+    expect((await patch(null)).status).toBe(200);
+    expect(await until(async () => rc().threshold === own.threshold, 10_000)).toBe(true);
+    expect(rc().agreeFrames).toBe(own.agreeFrames);
+    fk.pipeline.recognizer.reset();
+    expect(await fk.run(new VideoFileSource(video.bush as string))).toBe(1);
   });
 });
