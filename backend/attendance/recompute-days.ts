@@ -23,7 +23,10 @@ import {
 
 export type DayChange = { employee: EmployeeFacts; before: StoredDay | null; after: StoredDay };
 
-/** Dates after today in the employee's zone are skipped: they have not begun. */
+/**
+ * Dates after today in the employee's zone are skipped, unless the day's punch window has already
+ * opened: a shift starting at 00:30 with an arrival at 23:50 the evening before is under way.
+ */
 export async function computeDayChanges(
   deps: { punches: PunchRepository; leaves: LeaveRepository; days: DailyRecordRepository },
   employees: readonly EmployeeFacts[],
@@ -35,7 +38,9 @@ export async function computeDayChanges(
     .map((e) => {
       const tz = zoneOf(ctx, e);
       const today = todayIn(tz, now);
-      const dates = [...(dirty.get(e.nip) ?? [])].filter((d) => d <= today).sort();
+      const dates = [...(dirty.get(e.nip) ?? [])]
+        .filter((d) => d <= today || windowOpened(ctx, e, d, tz, now))
+        .sort();
       return { e, tz, dates };
     })
     .filter((w) => w.dates.length > 0);
@@ -86,4 +91,10 @@ export async function computeDayChanges(
     }
   }
   return { changes, computed: work.reduce((n, w) => n + w.dates.length, 0) };
+}
+
+/** Whether the punch window of `date` (a day after today) has opened by `now`. */
+function windowOpened(ctx: RulesContext, e: EmployeeFacts, date: IsoDate, tz: string, now: number): boolean {
+  const { plan, window } = planWithWindow(ctx, scheduleById(ctx, scheduleIdFor(ctx, e, date)), date, tz);
+  return plan.kind === 'Work' && window[0] <= now;
 }
