@@ -5,9 +5,12 @@ import { dirname } from 'node:path';
 /** Username of the backend's service connection; '.' cannot occur in a terminal id. */
 export const SERVICE_USERNAME = 'svc.backend';
 
-/** A random 256-bit secret, base64url. */
+/**
+ * A random 256-bit secret, hex. Not base64url: one in 32 of those starts with '-', which a
+ * command line (`--secret -Xy...`) takes for an option.
+ */
 export function generateSecret(): string {
-  return randomBytes(32).toString('base64url');
+  return randomBytes(32).toString('hex');
 }
 
 /**

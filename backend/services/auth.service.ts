@@ -23,7 +23,7 @@ export class AuthService {
   async bootstrapAdmin(username = 'admin', password?: string): Promise<string | undefined> {
     const count = await this.db.prisma.adminUser.count();
     if (count > 0) return undefined;
-    const generated = password ? undefined : randomBytes(12).toString('base64url');
+    const generated = password ? undefined : randomBytes(12).toString('hex'); // never starts with '-' (a CLI argument)
     const pw = password ?? (generated as string);
     await this.db.prisma.adminUser.create({
       data: { id: randomUUID(), username, passwordHash: await hashPassword(pw), role: 'SUPERADMIN' },
