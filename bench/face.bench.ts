@@ -195,6 +195,12 @@ async function main(): Promise<void> {
   const identities = new Set(items.map((i) => i.identity));
   log(`${items.length} images of ${identities.size} identities (${decodeErrors.length} undecodable)`);
   for (const e of decodeErrors) log(`  undecodable: ${e}`);
+  if (identities.size < 2) {
+    console.error(
+      `${dataDir}: expected <identity>/<n>.jpg for at least 2 identities, found ${identities.size}`,
+    );
+    process.exit(2);
+  }
 
   // ---------- Models, all on this thread's tfjs backend ----------
   const analyzer = await FaceAnalyzer.create(['locate']);
@@ -736,7 +742,24 @@ async function main(): Promise<void> {
   }
   for (const r of runs) r.desc.dispose();
 
+  // The headline figures the issue asks for at the top level: the default model if it ran, else the
+  // first one; its shipped operating point; the plain chain of the same run.
+  const headKind = (perModel[DEFAULT_DESCRIPTOR] ? DEFAULT_DESCRIPTOR : runs[0]?.kind) as string;
+  const head = perModel[headKind] as Record<string, number> | undefined;
+  const headLatency = latency[headKind] as Record<string, number> | undefined;
   const result = {
+    model: headKind,
+    openSetFalseAcceptRate: head?.openSetFalseAcceptRate ?? null,
+    correctAcceptRate: head?.correctAcceptRate ?? null,
+    strangerProbes: head?.strangerProbes ?? null,
+    genuineProbes: head?.genuineProbes ?? null,
+    search50kMs: head?.search50kMs ?? null,
+    decisionP50Ms: headLatency?.decisionP50Ms ?? null,
+    decisionP95Ms: headLatency?.decisionP95Ms ?? null,
+    sequenceP50Ms: headLatency?.sequenceP50Ms ?? null,
+    baselineDecisionP50Ms: headLatency?.baselineDecisionP50Ms ?? null,
+    baselineOpenSetFalseAcceptRate: baselineResult?.openSetFalseAcceptRate ?? null,
+    baselineCorrectAcceptRate: baselineResult?.correctAcceptRate ?? null,
     data: dataDir,
     images: items.length,
     identities: identities.size,

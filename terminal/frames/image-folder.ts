@@ -89,8 +89,14 @@ export function naturalCompare(a: string, b: string): number {
 /** Image files (by extension) directly inside dir, in natural order. */
 export async function listImages(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase()))
+  // A link to a picture counts as the picture (folders assembled from links, e.g. test sets).
+  const isFile = async (e: (typeof entries)[number]) =>
+    e.isFile() ||
+    (e.isSymbolicLink() && (await stat(join(dir, e.name)).catch(() => undefined))?.isFile() === true);
+  const files = [];
+  for (const e of entries)
+    if (IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase()) && (await isFile(e))) files.push(e);
+  return files
     .map((e) => e.name)
     .sort(naturalCompare)
     .map((n) => join(dir, n));
