@@ -134,10 +134,14 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
           .sendTo(tid)
           .catch((err: unknown) => log.warn({ err, terminalId: tid }, 'could not send config'));
       }
+      const at = new Date();
+      const json = raw.toString();
       terminals
-        .recordStatus(tid, online, raw.toString(), new Date())
+        .recordStatus(tid, online, json, at)
         // Days that waited for this kiosk's unsent punches are looked at again.
-        .then(() => attendance.onTerminalStatus(tid))
+        .then((previous) =>
+          attendance.onTerminalStatus(tid, previous, { lastStatus: json, lastStatusAt: at }),
+        )
         .catch((err: unknown) => {
           log.warn({ err, terminalId: tid }, 'could not record terminal status');
         });

@@ -157,8 +157,12 @@ export function createAttendance(db: Db, opts: AttendanceOptions) {
     /** For IngestService's `onCommitted`. */
     onCommitted: (rows: EventRow[]) => recompute.onCommitted(rows),
     /** A kiosk's retained status was stored: days waiting for its unsent punches are looked at again. */
-    onTerminalStatus: (terminalId: string) => {
-      recompute.onTerminalStatus(terminalId).catch((err: unknown) => {
+    onTerminalStatus: (
+      terminalId: string,
+      previous: Parameters<RecomputeService['onTerminalStatus']>[1],
+      current: Parameters<RecomputeService['onTerminalStatus']>[2],
+    ) => {
+      recompute.onTerminalStatus(terminalId, previous, current).catch((err: unknown) => {
         statusLog.warn({ err, terminalId }, 'could not recheck pending days');
       });
     },

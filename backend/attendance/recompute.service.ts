@@ -18,7 +18,7 @@ import type { PunchRepository } from './punch.repository.ts';
 import { computeDayChanges, type DayChange } from './recompute-days.ts';
 import type { RulesConfigRepository } from './rules-config.repository.ts';
 import type { RulesContextService } from './rules-context.service.ts';
-import { DEFAULT_SITE, type RulesContext, siteOf } from './rules-context.ts';
+import { DEFAULT_SITE, type RulesContext, recheckFrom, siteOf } from './rules-context.ts';
 
 export type { DayChange } from './recompute-days.ts';
 
@@ -105,15 +105,24 @@ export class RecomputeService {
     return new Promise((resolve, reject) => this.waiters.push({ ticket, resolve, reject }));
   }
 
-  /** A kiosk reported its status: days of its site that waited for unsent punches are looked at again. */
-  async onTerminalStatus(terminalId: string): Promise<void> {
+  /**
+   * A kiosk reported its status: if it now holds back fewer punches than its previous status said
+   * (its outbox drained, or it came back within a week of dropping off), the days of its site that
+   * waited for them are looked at again, back to the oldest punch it held: after weeks offline in a
+   * blankspot too. A status that frees nothing (repeated every 30 s) costs no look-up.
+   */
+  async onTerminalStatus(
+    terminalId: string,
+    previous: { lastStatus: string | null; lastStatusAt: Date | null } | null,
+    current: { lastStatus: string; lastStatusAt: Date },
+  ): Promise<void> {
+    const since = recheckFrom(previous, current, this.now());
+    if (since === undefined) return;
     const site = await this.siteOfTerminal(terminalId);
     if (!site) return;
     const nips = new Set(
       (await this.o.config.activeEmployees()).filter((e) => siteOf(e) === site).map((e) => e.nip),
     );
-    // Pending days are recent ones; the bound keeps the look-up on the work_date index.
-    const since = addDays(localDateOf(this.now(), 'UTC'), -40);
     const pending = await this.o.days.pendingDays(since, (nip) => nips.has(nip));
     if (pending.length > 0)
       this.mark(pending.map((p) => ({ employeeId: p.employeeId, dates: [p.workDate] })));

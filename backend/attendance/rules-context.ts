@@ -163,6 +163,27 @@ type TerminalState = {
 };
 
 /**
+ * The work date from which a kiosk's previous status may have held days back (Pending), when its
+ * new status holds back less: the days from there on are looked at again. Undefined when the
+ * change frees nothing (the kiosk had nothing pending, or still holds the same punches back), so a
+ * status repeated every 30 s costs no look-up.
+ */
+export function recheckFrom(
+  previous: { lastStatus: string | null; lastStatusAt: Date | null } | null,
+  current: { lastStatus: string; lastStatusAt: Date },
+  now: number,
+): IsoDate | undefined {
+  const one = (s: { lastStatus: string | null; lastStatusAt: Date | null }) =>
+    pendingFromStatuses([{ siteId: '-', active: true, ...s }], now).get('-');
+  const before = previous ? one(previous) : undefined;
+  if (before === undefined) return undefined;
+  const after = one(current);
+  if (after !== undefined && after <= before) return undefined;
+  // A day's window may open the evening before (night shifts): start a day earlier.
+  return addDays(localDateOf(before, 'UTC'), -1);
+}
+
+/**
  * Earliest pending instant per site from the kiosks' last retained statuses: the oldest unsent
  * punch of a kiosk reporting `outboxDepth > 0`. A kiosk whose connection dropped (its last will
  * says offline, no outbox figures) may be capturing punches it cannot send: it counts as

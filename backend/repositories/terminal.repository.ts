@@ -33,10 +33,21 @@ export class TerminalRepository implements TerminalDirectory {
     });
   }
 
-  async recordStatus(id: string, online: boolean, statusJson: string, at: Date): Promise<void> {
+  /** Stores a kiosk's status; returns the one it replaces (null for an unknown terminal). */
+  async recordStatus(
+    id: string,
+    online: boolean,
+    statusJson: string,
+    at: Date,
+  ): Promise<{ lastStatus: string | null; lastStatusAt: Date | null } | null> {
+    const previous = await this.db.prisma.terminal.findUnique({
+      where: { id },
+      select: { lastStatus: true, lastStatusAt: true },
+    });
     await this.db.prisma.terminal.updateMany({
       where: { id },
       data: { online, lastStatus: statusJson, lastStatusAt: at },
     });
+    return previous;
   }
 }

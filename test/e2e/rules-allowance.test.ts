@@ -74,8 +74,10 @@ describe.each(dbKinds)('allowance and discipline end to end on %s', (db) => {
     });
     await c.api('POST', `/api/leave/${leave.body.id}/decision`, { approval: 'Approved' });
 
-    // November is not over (the 30th is still ahead): it cannot be locked.
-    const early = await c.api<Err>('POST', '/api/allowance/lock', { month: '2026-11', unitId: 'upt-lock' });
+    // The current month (WIB) is not over: it cannot be locked. (Not a fixed month: this test must
+    // pass whatever the date it runs on.)
+    const thisMonth = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 7);
+    const early = await c.api<Err>('POST', '/api/allowance/lock', { month: thisMonth, unitId: 'upt-lock' });
     expect(early.status).toBe(409);
     expect(early.body.error.message).toMatch(/not settled/);
 
