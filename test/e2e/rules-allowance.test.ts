@@ -74,10 +74,13 @@ describe.each(dbKinds)('allowance and discipline end to end on %s', (db) => {
     });
     await c.api('POST', `/api/leave/${leave.body.id}/decision`, { approval: 'Approved' });
 
-    // The current month (WIB) is not over: it cannot be locked. (Not a fixed month: this test must
-    // pass whatever the date it runs on.)
-    const thisMonth = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 7);
-    const early = await c.api<Err>('POST', '/api/allowance/lock', { month: thisMonth, unitId: 'upt-lock' });
+    // A month that is not over cannot be locked: next month (WIB), never settled whatever the date
+    // this runs on (the current one may be, once its last day's punch window has closed).
+    const d = new Date(Date.now() + 7 * 3_600_000);
+    const nextMonth = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1))
+      .toISOString()
+      .slice(0, 7);
+    const early = await c.api<Err>('POST', '/api/allowance/lock', { month: nextMonth, unitId: 'upt-lock' });
     expect(early.status).toBe(409);
     expect(early.body.error.message).toMatch(/not settled/);
 
