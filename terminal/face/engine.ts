@@ -88,14 +88,14 @@ export interface FaceEngineConfig {
     priorMaxAgeMs: number;
     priorRegion: number;
     /**
-     * Tracked frames without the detector first look for the face's shift since the landmark net
-     * last ran (shift.ts, ~0.2 ms on the main thread). If the inner face only moved, so that what
-     * is left after the shift is at most this fraction of its contrast, the landmarks are moved
-     * with it and the landmark net is skipped (`path: 'shifted'`); otherwise, or when the face
-     * moved further than searched, the landmark net runs as before. The detector frame every
-     * `detectEvery` frames runs the net again, so at most `detectEvery - 1` frames in a row reuse
-     * shifted landmarks. 0 = off; a kiosk with liveness on sets 0 (liveness needs the net's own
-     * landmarks on every frame).
+     * Tracked frames first look for the face's shift since the landmark net last ran (shift.ts,
+     * ~0.8 ms on the main thread). If the inner face only moved, so that what is left after the
+     * shift is at most this fraction of its contrast, the landmarks are moved with it and the
+     * landmark net is skipped (`path: 'shifted'`); on detector frames the detector still runs, and
+     * its face must be where the shift put it. Otherwise, or when the face moved further than
+     * searched, the landmark net runs as before and its landmarks become the new anchor. Each
+     * estimate is against the anchor itself, so shifts do not add up errors. 0 = off; a kiosk with
+     * liveness on sets 0 (liveness needs the net's own landmarks on every frame).
      */
     shiftMaxResidual: number;
   };
