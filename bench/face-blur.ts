@@ -12,7 +12,6 @@
  * every picture is also compared with the other identities' templates (a stranger). Reported per
  * sharpness bin: genuine probes accepted below the shipped threshold, strangers below it.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { embedFace, FaceAnalyzer, type FrameData } from '../terminal/face/analyzer.ts';
@@ -22,19 +21,11 @@ import { DEFAULT_ENGINE_CONFIG } from '../terminal/face/engine.ts';
 import { meanTemplate } from '../terminal/face/gallery.ts';
 import { DEFAULT_QUALITY } from '../terminal/face/quality.ts';
 import { decodeImageFile, listImages } from '../terminal/frames/index.ts';
+import { readFaceDump } from './face-dump.ts';
 
 const { values: args } = parseArgs({
   options: { dump: { type: 'string' }, every: { type: 'string', default: '2' } },
 });
-
-interface DumpSample {
-  identity: string;
-  n: number;
-  ok: boolean;
-  skipped: boolean;
-  vector: number[];
-  mirrored: number[];
-}
 
 /** Separable Gaussian blur of packed RGB. */
 function blur(f: FrameData, sigma: number): FrameData {
@@ -79,11 +70,7 @@ function blur(f: FrameData, sigma: number): FrameData {
 
 async function main(): Promise<void> {
   if (!args.dump) throw new Error('--dump FILE (from bench:face --dump) is required');
-  const dump = JSON.parse(readFileSync(args.dump, 'utf8')) as {
-    data: string;
-    k: number;
-    models: { mfn512?: { samples: DumpSample[] } };
-  };
+  const dump = readFaceDump(args.dump);
   const samples = dump.models.mfn512?.samples;
   if (!samples) throw new Error('the dump has no mfn512 descriptors');
   const threshold = DESCRIPTOR_MODELS.mfn512.operatingPoint.threshold;

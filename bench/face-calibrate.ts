@@ -19,12 +19,12 @@
  * (the dump's `gates`): a looser gate lets more pictures be enrolled, probed and used as strangers,
  * so correct accepts and false accepts are both recomputed.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { euclidean } from '../terminal/face/descriptor.ts';
 import { DESCRIPTOR_MODELS, isDescriptorKind } from '../terminal/face/descriptor-models.ts';
 import { meanTemplate } from '../terminal/face/gallery.ts';
 import { DEFAULT_QUALITY } from '../terminal/face/quality.ts';
+import { type DumpSample, type FaceDump, type GateRecord, readFaceDump } from './face-dump.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,32 +36,6 @@ const { values: args } = parseArgs({
     gates: { type: 'boolean', default: false },
   },
 });
-
-interface DumpSample {
-  identity: string;
-  n: number;
-  ok: boolean;
-  skipped: boolean;
-  vector: number[];
-  mirrored: number[];
-}
-/** What the bench measured on one picture (bench/face.bench.ts GateRecord), same order as samples. */
-interface GateRecord {
-  identity: string;
-  n: number;
-  detection?: string;
-  yaw: number;
-  pitch: number;
-  rollDeg: number;
-  brightness: number;
-  sharpness: number;
-}
-interface Dump {
-  data: string;
-  k: number;
-  gates?: GateRecord[];
-  models: Record<string, { modelId: string; dim: number; samples: DumpSample[] }>;
-}
 
 interface Probe {
   /** Genuine (own identity enrolled) or stranger (own identity left out). */
@@ -172,7 +146,7 @@ interface GateLimits {
 }
 
 /** The samples with `ok` recomputed from the gate records under other limits. */
-function regate(dump: Dump, samples: DumpSample[], g: GateLimits): DumpSample[] {
+function regate(dump: FaceDump, samples: DumpSample[], g: GateLimits): DumpSample[] {
   const recs = dump.gates;
   if (!recs || recs.length !== samples.length) throw new Error(`${dump.data}: dump has no gate records`);
   const q = DEFAULT_QUALITY;
@@ -192,7 +166,7 @@ function regate(dump: Dump, samples: DumpSample[], g: GateLimits): DumpSample[] 
   });
 }
 
-function sweepGates(set: Dump, check: Dump | undefined): void {
+function sweepGates(set: FaceDump, check: FaceDump | undefined): void {
   const yaws = [0.7, 0.75, 0.8, 0.85, 0.9, 1.01];
   const rolls = [25, 30, 35];
   const sharps = [15, 12, 10, 8, 5];
@@ -231,8 +205,8 @@ function sweepGates(set: Dump, check: Dump | undefined): void {
 
 function main(): void {
   if (!args.set) throw new Error('--set DUMP is required');
-  const set = JSON.parse(readFileSync(args.set, 'utf8')) as Dump;
-  const check = args.check ? (JSON.parse(readFileSync(args.check, 'utf8')) as Dump) : undefined;
+  const set = readFaceDump(args.set);
+  const check = args.check ? readFaceDump(args.check) : undefined;
   if (args.gates) {
     sweepGates(set, check);
     return;

@@ -51,6 +51,7 @@ import {
 import { DEFAULT_RECOGNIZER, judgeMatch } from '../terminal/face/recognizer.ts';
 import { loadFaceApi } from '../terminal/face/tf-backend.ts';
 import { decodeImageFile, type Frame, listImages } from '../terminal/frames/index.ts';
+import type { FaceDump, GateRecord } from './face-dump.ts';
 import {
   type GatedSample,
   openSet,
@@ -153,23 +154,6 @@ function makeSearch(modelId: string, dim: number, op: OperatingPoint) {
     }
     return judgeMatch(g.search(probe, modelId), op);
   };
-}
-
-/** What the gates measured on one picture (model-independent). */
-interface GateRecord {
-  identity: string;
-  n: number;
-  skipped: boolean;
-  /** Failure of the detection gates (size, position, several faces), if any. */
-  detection?: string;
-  yaw: number;
-  pitch: number;
-  rollDeg: number;
-  brightness: number;
-  sharpness: number;
-  /** Quality-chip pixels per frame pixel (above 1: the chip is enlarged from a small face). */
-  scale: number;
-  refused?: QualityIssue;
 }
 
 /** Frames per person in the latency pass: one cold frame, then tracked ones (10 frames/s). */
@@ -715,7 +699,7 @@ async function main(): Promise<void> {
   }
 
   if (args.dump) {
-    const dump = {
+    const dump: FaceDump = {
       data: dataDir,
       k,
       gates: gateRecords,
