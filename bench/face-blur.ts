@@ -14,13 +14,13 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { embedFace, FaceAnalyzer, type FrameData } from '../terminal/face/analyzer.ts';
-import { euclidean } from '../terminal/face/descriptor.ts';
-import { createDescriptor, DESCRIPTOR_MODELS } from '../terminal/face/descriptor-models.ts';
-import { DEFAULT_ENGINE_CONFIG } from '../terminal/face/engine.ts';
-import { meanTemplate } from '../terminal/face/gallery.ts';
-import { DEFAULT_QUALITY } from '../terminal/face/quality.ts';
-import { decodeImageFile, listImages } from '../terminal/frames/index.ts';
+import { embedFace, FaceAnalyzer, type FrameData } from '../face/analyzer.ts';
+import { euclidean } from '../face/descriptor.ts';
+import { createDescriptor, DESCRIPTOR_MODELS } from '../face/descriptor-models.ts';
+import { DEFAULT_ENGINE_CONFIG } from '../face/engine.ts';
+import { decodeImageFile, listImages } from '../face/frames/index.ts';
+import { meanTemplate } from '../face/gallery.ts';
+import { DEFAULT_QUALITY } from '../face/quality.ts';
 import { readFaceDump } from './face-dump.ts';
 
 const { values: args } = parseArgs({

@@ -20,10 +20,10 @@
  * so correct accepts and false accepts are both recomputed.
  */
 import { parseArgs } from 'node:util';
-import { euclidean } from '../terminal/face/descriptor.ts';
-import { DESCRIPTOR_MODELS, isDescriptorKind } from '../terminal/face/descriptor-models.ts';
-import { meanTemplate } from '../terminal/face/gallery.ts';
-import { DEFAULT_QUALITY } from '../terminal/face/quality.ts';
+import { euclidean } from '../face/descriptor.ts';
+import { DESCRIPTOR_MODELS, isDescriptorKind } from '../face/descriptor-models.ts';
+import { meanTemplate } from '../face/gallery.ts';
+import { DEFAULT_QUALITY } from '../face/quality.ts';
 import { type DumpSample, type FaceDump, type GateRecord, readFaceDump } from './face-dump.ts';
 
 const { values: args } = parseArgs({

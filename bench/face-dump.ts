@@ -4,7 +4,7 @@
  * swept without running the nets again.
  */
 import { readFileSync } from 'node:fs';
-import type { QualityIssue } from '../terminal/face/quality.ts';
+import type { QualityIssue } from '../face/quality.ts';
 
 /** What the gates measured on one picture (model-independent). */
 export interface GateRecord {

@@ -13,9 +13,9 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FaceAnalyzer, type FrameData } from '../terminal/face/analyzer.ts';
-import { estimateShift, innerFaceBox, type ShiftAnchor, shiftAnchor } from '../terminal/face/shift.ts';
-import { decodeImageFile } from '../terminal/frames/index.ts';
+import { FaceAnalyzer, type FrameData } from '../face/analyzer.ts';
+import { decodeImageFile } from '../face/frames/index.ts';
+import { estimateShift, innerFaceBox, type ShiftAnchor, shiftAnchor } from '../face/shift.ts';
 
 const { values: args } = parseArgs({
   options: {

@@ -25,9 +25,9 @@
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { alignmentScale, QUALITY_TEMPLATE } from '../terminal/face/align.ts';
-import { embedFace, FaceAnalyzer, type FrameData } from '../terminal/face/analyzer.ts';
-import { type Descriptor, euclidean, mirrorFace } from '../terminal/face/descriptor.ts';
+import { alignmentScale, QUALITY_TEMPLATE } from '../face/align.ts';
+import { embedFace, FaceAnalyzer, type FrameData } from '../face/analyzer.ts';
+import { type Descriptor, euclidean, mirrorFace } from '../face/descriptor.ts';
 import {
   createDescriptor,
   DEFAULT_DESCRIPTOR,
@@ -36,10 +36,11 @@ import {
   type DescriptorKind,
   isDescriptorKind,
   type OperatingPoint,
-} from '../terminal/face/descriptor-models.ts';
-import { DEFAULT_ENGINE_CONFIG } from '../terminal/face/engine.ts';
-import { Gallery, meanTemplate } from '../terminal/face/gallery.ts';
-import { FacePipeline } from '../terminal/face/pipeline.ts';
+} from '../face/descriptor-models.ts';
+import { DEFAULT_ENGINE_CONFIG } from '../face/engine.ts';
+import { decodeImageFile, type Frame, listImages } from '../face/frames/index.ts';
+import { Gallery, meanTemplate } from '../face/gallery.ts';
+import { FacePipeline } from '../face/pipeline.ts';
 import {
   checkCrop,
   checkDetections,
@@ -47,10 +48,9 @@ import {
   DEFAULT_QUALITY,
   poseFromLandmarks,
   type QualityIssue,
-} from '../terminal/face/quality.ts';
-import { DEFAULT_RECOGNIZER, judgeMatch } from '../terminal/face/recognizer.ts';
-import { loadFaceApi } from '../terminal/face/tf-backend.ts';
-import { decodeImageFile, type Frame, listImages } from '../terminal/frames/index.ts';
+} from '../face/quality.ts';
+import { DEFAULT_RECOGNIZER, judgeMatch } from '../face/recognizer.ts';
+import { loadFaceApi } from '../face/tf-backend.ts';
 import type { FaceDump, GateRecord } from './face-dump.ts';
 import {
   type GatedSample,

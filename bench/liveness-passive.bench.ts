@@ -15,8 +15,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadFaceApi } from '../terminal/face/tf-backend.ts';
-import { decodeImageFile } from '../terminal/frames/index.ts';
+import { decodeImageFile } from '../face/frames/index.ts';
+import { loadFaceApi } from '../face/tf-backend.ts';
 
 const { values: args } = parseArgs({
   options: {

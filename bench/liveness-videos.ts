@@ -6,15 +6,10 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { FaceEngine } from '../terminal/face/engine.ts';
-import {
-  type GateFrame,
-  type LivenessConfig,
-  LivenessGate,
-  type LivenessLevel,
-} from '../terminal/face/liveness.ts';
-import type { Decision } from '../terminal/face/recognizer.ts';
-import { VideoFileSource } from '../terminal/frames/index.ts';
+import type { FaceEngine } from '../face/engine.ts';
+import { VideoFileSource } from '../face/frames/index.ts';
+import { type GateFrame, type LivenessConfig, LivenessGate, type LivenessLevel } from '../face/liveness.ts';
+import type { Decision } from '../face/recognizer.ts';
 
 export type AttackMotion = 'still' | 'moved' | 'tilted';
 export const ATTACK_MOTIONS: readonly AttackMotion[] = ['still', 'moved', 'tilted'];

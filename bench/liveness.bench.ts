@@ -24,8 +24,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FaceEngine } from '../terminal/face/engine.ts';
-import { DEFAULT_LIVENESS, LivenessCheck, livenessCues } from '../terminal/face/liveness.ts';
+import { FaceEngine } from '../face/engine.ts';
+import { DEFAULT_LIVENESS, LivenessCheck, livenessCues } from '../face/liveness.ts';
 import {
   ATTACK_MOTIONS,
   type AttackMotion,

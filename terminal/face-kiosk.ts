@@ -12,20 +12,21 @@
  * templates and pulls the new model's full gallery (switchModel). All shipped models are on disk.
  */
 import { join } from 'node:path';
-import type { Logger } from '../lib/logger.ts';
-import type { ConfigPayload } from '../protocol/index.ts';
 import {
   DESCRIPTOR_KINDS,
   type DescriptorKind,
   kindOfModelId,
   recognizerConfigFor,
-} from './face/descriptor-models.ts';
-import { type DeepPartial, FaceEngine, type FaceEngineConfig } from './face/engine.ts';
-import { Gallery } from './face/gallery.ts';
-import { type LivenessConfig, LivenessGate, type LivenessLevel } from './face/liveness.ts';
-import { FacePipeline, FacePunchSource } from './face/pipeline.ts';
-import type { RecognizerConfig } from './face/recognizer.ts';
-import type { FrameSource } from './frames/types.ts';
+} from '../face/descriptor-models.ts';
+import { type DeepPartial, FaceEngine, type FaceEngineConfig } from '../face/engine.ts';
+import type { FrameSource } from '../face/frames/types.ts';
+import { Gallery } from '../face/gallery.ts';
+import { type LivenessConfig, LivenessGate, type LivenessLevel } from '../face/liveness.ts';
+import { FacePipeline } from '../face/pipeline.ts';
+import type { RecognizerConfig } from '../face/recognizer.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { ConfigPayload } from '../protocol/index.ts';
+import { FacePunchSource } from './face-punch-source.ts';
 import { GalleryStore } from './gallery/gallery-store.ts';
 import { GallerySync, type GallerySyncOptions } from './gallery/gallery-sync.ts';
 import { Kiosk, type KioskConfig } from './kiosk.ts';

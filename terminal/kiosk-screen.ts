@@ -3,9 +3,10 @@
  * prints one line per change of message; a real display (framebuffer, browser kiosk, LCD over
  * serial) implements the same interface. Texts are Indonesian first, English second.
  */
-import type { FaceDecision } from './face/liveness.ts';
-import type { QualityIssue } from './face/quality.ts';
-import type { FrameError } from './frames/types.ts';
+
+import type { FrameError } from '../face/frames/types.ts';
+import type { FaceDecision } from '../face/liveness.ts';
+import type { QualityIssue } from '../face/quality.ts';
 import type { PunchStatus } from './punch-status.ts';
 
 export type ScreenMessage =

@@ -1,6 +1,8 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
+import { type LivenessLevel, stricterLevel } from '../face/liveness.ts';
+import type { Recognizer } from '../face/recognizer.ts';
 import type { Logger } from '../lib/logger.ts';
 import {
   ConfigPayload,
@@ -10,8 +12,6 @@ import {
   type StatusPayload,
 } from '../protocol/index.ts';
 import { KioskClock } from './clock.ts';
-import { type LivenessLevel, stricterLevel } from './face/liveness.ts';
-import type { Recognizer } from './face/recognizer.ts';
 import type { GallerySync } from './gallery/gallery-sync.ts';
 import type { KioskScreen } from './kiosk-screen.ts';
 import { MqttLink } from './mqtt-link.ts';

@@ -21,11 +21,11 @@
  *   --exit-when-drained                  exit 0 once the source is done and every punch is acknowledged
  */
 import { parseArgs } from 'node:util';
+import { CameraSource, ImageFolderSource, VideoFileSource } from '../face/frames/index.ts';
+import type { FrameSource } from '../face/frames/types.ts';
+import { LIVENESS_LEVELS, type LivenessLevel } from '../face/liveness.ts';
 import { logger } from '../lib/logger.ts';
-import { LIVENESS_LEVELS, type LivenessLevel } from './face/liveness.ts';
 import { FaceKiosk } from './face-kiosk.ts';
-import { CameraSource, ImageFolderSource, VideoFileSource } from './frames/index.ts';
-import type { FrameSource } from './frames/types.ts';
 import { Kiosk, type KioskConfig } from './kiosk.ts';
 import { ConsoleScreen } from './kiosk-screen.ts';
 import { SimulatedPunchSource } from './punch-source.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { DESCRIPTOR_KINDS } from '../../face/descriptor-models.ts';
 import { KioskSettings } from '../../protocol/index.ts';
-import { DESCRIPTOR_KINDS } from '../../terminal/face/descriptor-models.ts';
 import { AppError } from '../errors.ts';
 import type { SiteFaceService } from '../faces/site-face.service.ts';
 import type { Db } from '../repositories/db.ts';

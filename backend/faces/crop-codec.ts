@@ -1,5 +1,5 @@
 /**
- * A kept enrollment crop (terminal/face/align.ts KeptFace: the face warped upright to the
+ * A kept enrollment crop (face/align.ts KeptFace: the face warped upright to the
  * model-neutral KEEP_TEMPLATE, 256 px, 2.5x the landmark box, with its 68 landmarks) to bytes and
  * back: the picture as JPEG (a few tens of kB instead of 192 kB raw), the landmarks as float32, so
  * any shipped model can align and describe it again (descriptor-migrate.ts), and a future model
@@ -9,7 +9,7 @@
  * Layout: 'FC' 1 | u16 size | u16 landmark count | float32 LE landmarks | JPEG.
  */
 import { spawn } from 'node:child_process';
-import type { KeptFace } from '../../terminal/face/align.ts';
+import type { KeptFace } from '../../face/align.ts';
 
 const MAGIC = [0x46, 0x43, 1];
 

@@ -1,7 +1,7 @@
-import type { KeptFace } from '../../terminal/face/align.ts';
-import type { EnrollmentRecord, Rederivation } from '../../terminal/face/descriptor-migrate.ts';
-import type { DescriptorKind } from '../../terminal/face/descriptor-models.ts';
-import type { QualityIssue } from '../../terminal/face/quality.ts';
+import type { KeptFace } from '../../face/align.ts';
+import type { EnrollmentRecord, Rederivation } from '../../face/descriptor-migrate.ts';
+import type { DescriptorKind } from '../../face/descriptor-models.ts';
+import type { QualityIssue } from '../../face/quality.ts';
 
 /** What enrollment needs from a face engine, per descriptor model (one model per site). */
 export interface FaceEnroller {

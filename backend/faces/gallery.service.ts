@@ -1,4 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { EnrollmentRecord } from '../../face/descriptor-migrate.ts';
+import {
+  DESCRIPTOR_KINDS,
+  type DescriptorKind,
+  isDescriptorKind,
+  kindOfModelId,
+} from '../../face/descriptor-models.ts';
 import type { Logger } from '../../lib/logger.ts';
 import {
   encodeDescriptor,
@@ -6,13 +13,6 @@ import {
   type GalleryDelta,
   PROTOCOL_VERSION,
 } from '../../protocol/index.ts';
-import type { EnrollmentRecord } from '../../terminal/face/descriptor-migrate.ts';
-import {
-  DESCRIPTOR_KINDS,
-  type DescriptorKind,
-  isDescriptorKind,
-  kindOfModelId,
-} from '../../terminal/face/descriptor-models.ts';
 import { AppError } from '../errors.ts';
 import { inScope, type Scope } from '../services/scope.ts';
 import { encodeKeptFace } from './crop-codec.ts';

@@ -3,12 +3,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARCFACE_112, dlibTemplate } from '../../terminal/face/align.ts';
-import { type EnrollmentRecord, rederiveTemplates } from '../../terminal/face/descriptor-migrate.ts';
-import { DESCRIPTOR_MODELS, type DescriptorKind } from '../../terminal/face/descriptor-models.ts';
-import type { FacePipeline } from '../../terminal/face/pipeline.ts';
-import { modelWeightsHash } from '../../terminal/face/tf-backend.ts';
-import { decodeImageFile } from '../../terminal/frames/index.ts';
+import { ARCFACE_112, dlibTemplate } from '../../face/align.ts';
+import { type EnrollmentRecord, rederiveTemplates } from '../../face/descriptor-migrate.ts';
+import { DESCRIPTOR_MODELS, type DescriptorKind } from '../../face/descriptor-models.ts';
+import { decodeImageFile } from '../../face/frames/index.ts';
+import type { FacePipeline } from '../../face/pipeline.ts';
+import { modelWeightsHash } from '../../face/tf-backend.ts';
 import type { FaceEnroller } from './face-engine.port.ts';
 
 /**

@@ -13,10 +13,10 @@
  * encrypted (crop-vault.ts); turning it off deletes every kept crop of the site.
  */
 import { randomUUID } from 'node:crypto';
+import type { KeptFace } from '../../face/align.ts';
+import type { EnrollmentRecord } from '../../face/descriptor-migrate.ts';
+import type { DescriptorKind } from '../../face/descriptor-models.ts';
 import type { Logger } from '../../lib/logger.ts';
-import type { KeptFace } from '../../terminal/face/align.ts';
-import type { EnrollmentRecord } from '../../terminal/face/descriptor-migrate.ts';
-import type { DescriptorKind } from '../../terminal/face/descriptor-models.ts';
 import { AppError } from '../errors.ts';
 import { decodeKeptFace } from './crop-codec.ts';
 import type { CropVault } from './crop-vault.ts';

@@ -1,3 +1,4 @@
+import { type DescriptorKind, isDescriptorKind } from '../../face/descriptor-models.ts';
 import type { Logger } from '../../lib/logger.ts';
 import {
   type ConfigPayload,
@@ -5,7 +6,6 @@ import {
   type KioskWorkHours,
   PROTOCOL_VERSION,
 } from '../../protocol/index.ts';
-import { type DescriptorKind, isDescriptorKind } from '../../terminal/face/descriptor-models.ts';
 import type { Db } from '../repositories/db.ts';
 
 export interface ConfigPublisher {

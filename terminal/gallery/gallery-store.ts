@@ -13,9 +13,9 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Gallery } from '../../face/gallery.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { decodeDescriptor, type GalleryDelta } from '../../protocol/index.ts';
-import type { Gallery } from '../face/gallery.ts';
 
 export interface StoredTemplate {
   templateId: string;

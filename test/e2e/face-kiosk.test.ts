@@ -13,15 +13,11 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_USERNAME } from '../../broker/credentials.ts';
+import { DESCRIPTOR_KINDS, kindOfModelId, recognizerConfigFor } from '../../face/descriptor-models.ts';
+import { FaceEngine } from '../../face/engine.ts';
+import { encodeVideoFromImages, ImageFolderSource, VideoFileSource } from '../../face/frames/index.ts';
 import { type GalleryTemplate, PROTOCOL_VERSION, topics } from '../../protocol/index.ts';
-import {
-  DESCRIPTOR_KINDS,
-  kindOfModelId,
-  recognizerConfigFor,
-} from '../../terminal/face/descriptor-models.ts';
-import { FaceEngine } from '../../terminal/face/engine.ts';
 import { FaceKiosk, type FaceKioskOptions } from '../../terminal/face-kiosk.ts';
-import { encodeVideoFromImages, ImageFolderSource, VideoFileSource } from '../../terminal/frames/index.ts';
 import { RecordingScreen, type ScreenMessage } from '../../terminal/kiosk-screen.ts';
 import { Cluster } from '../support/cluster.ts';
 import { connect, end, until } from '../support/mqtt.ts';

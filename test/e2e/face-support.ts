@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FaceEngine } from '../../face/engine.ts';
+import { decodeImageFile, type Frame } from '../../face/frames/index.ts';
+import { FacePipeline } from '../../face/pipeline.ts';
 import { encodeDescriptor, type GalleryDelta, type GalleryTemplate } from '../../protocol/index.ts';
-import type { FaceEngine } from '../../terminal/face/engine.ts';
-import { FacePipeline } from '../../terminal/face/pipeline.ts';
-import { decodeImageFile, type Frame } from '../../terminal/frames/index.ts';
 
 export { DEV, FACES, facesReady, hasFfmpeg, PAD, photo } from '../support/faces.ts';
 

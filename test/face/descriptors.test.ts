@@ -10,8 +10,8 @@ import https from 'node:https';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Descriptor } from '../../terminal/face/descriptor.ts';
-import { ArcFaceDescriptor, ModelFileError, readGraphModel } from '../../terminal/face/descriptor-arcface.ts';
+import type { Descriptor } from '../../face/descriptor.ts';
+import { ArcFaceDescriptor, ModelFileError, readGraphModel } from '../../face/descriptor-arcface.ts';
 import {
   createDescriptor,
   DEFAULT_DESCRIPTOR,
@@ -19,12 +19,12 @@ import {
   descriptorKindFromEnv,
   kindOfModelId,
   operatingPointFor,
-} from '../../terminal/face/descriptor-models.ts';
-import { resolveEngineConfig } from '../../terminal/face/engine.ts';
-import { Gallery, ModelMismatchError } from '../../terminal/face/gallery.ts';
-import { optimizeGraph, TfGraph } from '../../terminal/face/models/graph.ts';
-import { parseTflite } from '../../terminal/face/models/tflite.ts';
-import { loadFaceApi } from '../../terminal/face/tf-backend.ts';
+} from '../../face/descriptor-models.ts';
+import { resolveEngineConfig } from '../../face/engine.ts';
+import { Gallery, ModelMismatchError } from '../../face/gallery.ts';
+import { optimizeGraph, TfGraph } from '../../face/models/graph.ts';
+import { parseTflite } from '../../face/models/tflite.ts';
+import { loadFaceApi } from '../../face/tf-backend.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 /** A deterministic 112x112 test pattern. */

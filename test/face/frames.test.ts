@@ -11,7 +11,7 @@ import {
   ImageFolderSource,
   listImages,
   VideoFileSource,
-} from '../../terminal/frames/index.ts';
+} from '../../face/frames/index.ts';
 import { DEV, hasFfmpeg } from '../support/faces.ts';
 
 const ready = hasFfmpeg && existsSync(DEV);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Gallery } from '../../face/gallery.ts';
 import {
   encodeDescriptor,
   type GalleryDelta,
@@ -15,7 +16,6 @@ import {
   PROTOCOL_VERSION,
   type StatusPayload,
 } from '../../protocol/index.ts';
-import { Gallery } from '../../terminal/face/gallery.ts';
 import { GalleryStore } from '../../terminal/gallery/gallery-store.ts';
 import { GallerySync } from '../../terminal/gallery/gallery-sync.ts';
 import { Kiosk } from '../../terminal/kiosk.ts';

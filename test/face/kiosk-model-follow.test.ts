@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Gallery, ModelMismatchError } from '../../face/gallery.ts';
 import {
   encodeDescriptor,
   type GalleryDelta,
   type GalleryTemplate,
   PROTOCOL_VERSION,
 } from '../../protocol/index.ts';
-import { Gallery, ModelMismatchError } from '../../terminal/face/gallery.ts';
 import { GalleryStore } from '../../terminal/gallery/gallery-store.ts';
 import { GallerySync } from '../../terminal/gallery/gallery-sync.ts';
 

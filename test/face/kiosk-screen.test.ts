@@ -1,6 +1,6 @@
 /** The kiosk screen: what each decision shows, and the console screen's one line per change. */
 import { describe, expect, it } from 'vitest';
-import { issue } from '../../terminal/face/quality.ts';
+import { issue } from '../../face/quality.ts';
 import {
   ConsoleScreen,
   formatScreenLine,

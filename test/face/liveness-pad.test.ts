@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AttackMotion, encodeAttackVideo, runAttackVideo } from '../../bench/liveness-videos.ts';
-import { FaceEngine } from '../../terminal/face/engine.ts';
+import { FaceEngine } from '../../face/engine.ts';
 import { facesReady, PAD } from '../e2e/face-support.ts';
 
 const SAMPLE: Array<[string, string, AttackMotion]> = [

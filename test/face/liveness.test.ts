@@ -14,9 +14,9 @@ import {
   livenessCues,
   resolveLivenessConfig,
   stricterLevel,
-} from '../../terminal/face/liveness.ts';
-import { issue } from '../../terminal/face/quality.ts';
-import type { Decision, MatchVerdict } from '../../terminal/face/recognizer.ts';
+} from '../../face/liveness.ts';
+import { issue } from '../../face/quality.ts';
+import type { Decision, MatchVerdict } from '../../face/recognizer.ts';
 
 type P3 = [number, number, number];
 

@@ -7,13 +7,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { euclidean } from '../../terminal/face/descriptor.ts';
-import { type EnrollmentRecord, rederiveTemplates } from '../../terminal/face/descriptor-migrate.ts';
-import { recognizerConfigFor } from '../../terminal/face/descriptor-models.ts';
-import { ModelMismatchError, type Template } from '../../terminal/face/gallery.ts';
-import { FacePipeline } from '../../terminal/face/pipeline.ts';
-import { judgeMatch } from '../../terminal/face/recognizer.ts';
-import { decodeImageFile, type Frame } from '../../terminal/frames/index.ts';
+import { euclidean } from '../../face/descriptor.ts';
+import { type EnrollmentRecord, rederiveTemplates } from '../../face/descriptor-migrate.ts';
+import { recognizerConfigFor } from '../../face/descriptor-models.ts';
+import { decodeImageFile, type Frame } from '../../face/frames/index.ts';
+import { ModelMismatchError, type Template } from '../../face/gallery.ts';
+import { FacePipeline } from '../../face/pipeline.ts';
+import { judgeMatch } from '../../face/recognizer.ts';
 import { FACES, hasFfmpeg } from '../support/faces.ts';
 
 const ASIA = join(FACES, 'dev-asia');

@@ -3,15 +3,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { descriptorKindFromEnv, kindOfModelId } from '../../terminal/face/descriptor-models.ts';
-import { FacePipeline, FacePunchSource, type ProcessResult } from '../../terminal/face/pipeline.ts';
+import { descriptorKindFromEnv, kindOfModelId } from '../../face/descriptor-models.ts';
 import {
   decodeImageFile,
   encodeVideoFromImages,
   type Frame,
   ImageFolderSource,
   VideoFileSource,
-} from '../../terminal/frames/index.ts';
+} from '../../face/frames/index.ts';
+import { FacePipeline, type ProcessResult } from '../../face/pipeline.ts';
+import { FacePunchSource } from '../../terminal/face-punch-source.ts';
 import { DEV, hasFfmpeg } from '../support/faces.ts';
 
 const ready = hasFfmpeg && existsSync(DEV);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FrameData } from '../../terminal/face/analyzer.ts';
-import { estimateShift, innerFaceBox, shiftAnchor, shiftLandmarks } from '../../terminal/face/shift.ts';
+import type { FrameData } from '../../face/analyzer.ts';
+import { estimateShift, innerFaceBox, shiftAnchor, shiftLandmarks } from '../../face/shift.ts';
 
 const W = 640;
 const H = 480;

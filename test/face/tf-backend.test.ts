@@ -2,12 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  defaultModelDir,
-  loadFaceApi,
-  modelWeightsHash,
-  tfjsNodeAvailable,
-} from '../../terminal/face/tf-backend.ts';
+import { defaultModelDir, loadFaceApi, modelWeightsHash, tfjsNodeAvailable } from '../../face/tf-backend.ts';
 
 const require = createRequire(import.meta.url);
 const tfjsNodeInstalled = (() => {

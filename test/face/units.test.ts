@@ -8,9 +8,12 @@ import {
   iou,
   sourcePoints,
   warpRgb,
-} from '../../terminal/face/align.ts';
-import { detectorSizes, resolveEngineConfig } from '../../terminal/face/engine.ts';
-import { Gallery, ModelMismatchError, meanTemplate } from '../../terminal/face/gallery.ts';
+} from '../../face/align.ts';
+import { detectorSizes, resolveEngineConfig } from '../../face/engine.ts';
+import { buildCameraCommands } from '../../face/frames/camera.ts';
+import { PpmStreamParser } from '../../face/frames/ppm.ts';
+import { buildVideoFileArgs } from '../../face/frames/video-file.ts';
+import { Gallery, ModelMismatchError, meanTemplate } from '../../face/gallery.ts';
 import {
   checkCrop,
   checkDetections,
@@ -18,11 +21,8 @@ import {
   DEFAULT_QUALITY,
   poseFromLandmarks,
   QUALITY_TEXT,
-} from '../../terminal/face/quality.ts';
-import { DEFAULT_RECOGNIZER, judgeMatch, Recognizer } from '../../terminal/face/recognizer.ts';
-import { buildCameraCommands } from '../../terminal/frames/camera.ts';
-import { PpmStreamParser } from '../../terminal/frames/ppm.ts';
-import { buildVideoFileArgs } from '../../terminal/frames/video-file.ts';
+} from '../../face/quality.ts';
+import { DEFAULT_RECOGNIZER, judgeMatch, Recognizer } from '../../face/recognizer.ts';
 
 function ppm(width: number, height: number, fill: number): Buffer {
   return Buffer.concat([

@@ -40,7 +40,7 @@ export interface DescriptorModel {
   file?: GraphModelSpec;
 }
 
-const modelPath = (rel: string) => fileURLToPath(new URL(`../../models/face/${rel}`, import.meta.url));
+const modelPath = (rel: string) => fileURLToPath(new URL(`../models/face/${rel}`, import.meta.url));
 
 export const DESCRIPTOR_MODELS: Record<DescriptorKind, DescriptorModel> = {
   mfn512: {

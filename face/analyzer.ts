@@ -4,11 +4,12 @@
  *  - locate: tiny face detector on the frame, then 68 landmarks on the dominant face's box crop;
  *  - embed: alignment to the descriptor's template (plain JS), crop statistics, descriptor.
  */
-import type { Frame } from '../frames/types.ts';
+
 import { alignFace, type Box, cropRgb, type KeptFace, keepFace, QUALITY_TEMPLATE } from './align.ts';
 import type { Descriptor, DescriptorInfo } from './descriptor.ts';
 import { describeDescriptor, mirrorFace } from './descriptor.ts';
 import { createDescriptor, type DescriptorKind, descriptorKindFromEnv } from './descriptor-models.ts';
+import type { Frame } from './frames/types.ts';
 import { type CropStats, cropStats, type ScoredBox } from './quality.ts';
 import { type BackendName, type FaceApiRuntime, loadFaceApi, type NetName } from './tf-backend.ts';
 
