@@ -256,6 +256,23 @@ export function cropRgb(
   return { data: out, x: x0, y: y0, width: w, height: h };
 }
 
+/** Bounding box of 68 landmarks given as [x0, y0, x1, y1, ...] (at least 1 px wide and high). */
+export function landmarkBox(lm: ArrayLike<number>): Box {
+  let x0 = Number.POSITIVE_INFINITY;
+  let y0 = Number.POSITIVE_INFINITY;
+  let x1 = Number.NEGATIVE_INFINITY;
+  let y1 = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i + 1 < lm.length; i += 2) {
+    const x = lm[i] as number;
+    const y = lm[i + 1] as number;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  return { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) };
+}
+
 export function iou(a: Box, b: Box): number {
   const x0 = Math.max(a.x, b.x);
   const y0 = Math.max(a.y, b.y);
