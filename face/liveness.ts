@@ -29,6 +29,7 @@
  *
  * Pure: time comes from frame timestamps, randomness is injected.
  */
+import { type Box, iou, landmarkBox } from './align.ts';
 import type { QualityIssue } from './quality.ts';
 import type { Decision, MatchVerdict } from './recognizer.ts';
 
@@ -346,7 +347,6 @@ interface Session {
   candidate?: Recognized;
 }
 
-type Box = { x0: number; y0: number; x1: number; y1: number };
 type FailReason = Extract<FaceDecision, { kind: 'liveness-failed' }>['reason'];
 
 /**
@@ -403,7 +403,7 @@ export class LivenessGate {
     if (s && f.issue?.code === 'MULTIPLE_FACES') return this.end('lost', d);
     let box: Box | undefined;
     if (usable && f.landmarks) {
-      box = boxOf(f.landmarks);
+      box = landmarkBox(f.landmarks);
       if (s && (f.ts - s.lastFaceTs > this.cfg.maxGapMs || iou(box, s.box) < this.cfg.minBoxIou)) {
         const ended = this.end('lost', d);
         if (ended.kind === 'liveness-failed') return ended;
@@ -484,29 +484,4 @@ function promptOf(p: TurnDirection | undefined): LivenessPrompt {
   const code: LivenessPromptCode =
     p === 'left' ? 'TURN_LEFT' : p === 'right' ? 'TURN_RIGHT' : 'BLINK_OR_TURN';
   return { code, message: livenessText(code) };
-}
-
-function boxOf(lm: ArrayLike<number>): Box {
-  let x0 = Number.POSITIVE_INFINITY;
-  let y0 = Number.POSITIVE_INFINITY;
-  let x1 = Number.NEGATIVE_INFINITY;
-  let y1 = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i + 1 < lm.length; i += 2) {
-    const x = lm[i] as number;
-    const y = lm[i + 1] as number;
-    x0 = Math.min(x0, x);
-    x1 = Math.max(x1, x);
-    y0 = Math.min(y0, y);
-    y1 = Math.max(y1, y);
-  }
-  return { x0, y0, x1, y1 };
-}
-
-function iou(a: Box, b: Box): number {
-  const w = Math.max(0, Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0));
-  const h = Math.max(0, Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0));
-  const inter = w * h;
-  const area = (r: Box) => Math.max(0, r.x1 - r.x0) * Math.max(0, r.y1 - r.y0);
-  const union = area(a) + area(b) - inter;
-  return union > 0 ? inter / union : 0;
 }
