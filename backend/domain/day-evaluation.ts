@@ -7,7 +7,7 @@ import type { AppliedLeave, LeaveForDay } from './leave.ts';
 import { MINUTE_MS } from './local-date.ts';
 import { bracketFor, type PolicyProfile, profileRef } from './policy-profile.ts';
 import type { Reason } from './reason.ts';
-import type { DayPlan } from './schedule.ts';
+import type { DayPlan, WorkDayPlan } from './schedule.ts';
 
 export interface DayContext {
   plan: DayPlan;
@@ -82,6 +82,73 @@ function applyPermit(
   rec.excused = true;
   rec.leave ??= permit;
   addReason(rec, { code, ref: permit.id });
+}
+
+/** Arrival side of a worked day: missing clock-in, on time, or late (grace, make-up, permit, bracket). */
+function evaluateArrival(
+  rec: DailyRecord,
+  plan: WorkDayPlan,
+  profile: PolicyProfile,
+  leave: LeaveForDay,
+): void {
+  const { arrival, departure } = rec;
+  if (arrival === null || rec.lateMinutes === null) {
+    if (leave.lateArrival) applyPermit(rec, leave.lateArrival, 'PermitLateArrival');
+    else {
+      addDeduction(rec, 'MissingClockIn', profile.missingClockIn.code, profile.missingClockIn.deductionBp);
+      addReason(rec, R.MissingClockIn);
+    }
+  } else if (rec.lateMinutes === 0) {
+    addReason(rec, R.OnTime);
+  } else {
+    const late = rec.lateMinutes;
+    const { graceMinutes, graceCountsFrom, makeUp } = profile.late;
+    let counted = late;
+    if (late <= graceMinutes) {
+      counted = 0;
+      addReason(rec, { code: 'WithinGracePeriod', minutes: late });
+    } else if (graceCountsFrom === 'GraceEnd') {
+      counted = late - graceMinutes;
+    }
+    const madeUp =
+      makeUp.enabled &&
+      late <= makeUp.maxLateMinutes &&
+      departure !== null &&
+      departure - arrival >= plan.end - plan.start;
+    if (counted > 0 && madeUp) {
+      counted = 0;
+      addReason(rec, { code: 'LatenessMadeUp', minutes: late });
+    }
+    if (counted > 0 && leave.lateArrival) {
+      counted = 0;
+      applyPermit(rec, leave.lateArrival, 'PermitLateArrival');
+    }
+    const bracket = bracketFor(profile.late.brackets, counted);
+    if (bracket) {
+      addDeduction(rec, 'Late', bracket.code, bracket.deductionBp);
+      addReason(rec, { code: 'Late', minutes: counted });
+    }
+    rec.countedLateMinutes = counted;
+  }
+}
+
+/** Departure side of a worked day that is over: missing clock-out, or leaving early (permit, bracket). */
+function evaluateDeparture(rec: DailyRecord, profile: PolicyProfile, leave: LeaveForDay): void {
+  const { departure } = rec;
+  if (departure === null || rec.earlyMinutes === null) {
+    if (leave.earlyDeparture) applyPermit(rec, leave.earlyDeparture, 'PermitEarlyDeparture');
+    else {
+      addDeduction(rec, 'MissingClockOut', profile.missingClockOut.code, profile.missingClockOut.deductionBp);
+      addReason(rec, R.MissingClockOut);
+    }
+  } else if (rec.earlyMinutes > 0) {
+    if (leave.earlyDeparture) applyPermit(rec, leave.earlyDeparture, 'PermitEarlyDeparture');
+    else {
+      const bracket = bracketFor(profile.early.brackets, rec.earlyMinutes);
+      if (bracket) addDeduction(rec, 'EarlyDeparture', bracket.code, bracket.deductionBp);
+      addReason(rec, { code: 'EarlyDeparture', minutes: rec.earlyMinutes });
+    }
+  }
 }
 
 /** Evaluate one planned day. The core shared by `computeDailyStatus` and `closeMonth`. */
@@ -174,68 +241,9 @@ export function evaluateDay(ctx: DayContext): DailyRecord {
     return finish(rec, profile.dailyCapBp);
   }
 
-  // Arrival side.
-  if (arrival === null || rec.lateMinutes === null) {
-    if (leave.lateArrival) applyPermit(rec, leave.lateArrival, 'PermitLateArrival');
-    else {
-      addDeduction(rec, 'MissingClockIn', profile.missingClockIn.code, profile.missingClockIn.deductionBp);
-      addReason(rec, R.MissingClockIn);
-    }
-  } else if (rec.lateMinutes === 0) {
-    addReason(rec, R.OnTime);
-  } else {
-    const late = rec.lateMinutes;
-    const { graceMinutes, graceCountsFrom, makeUp } = profile.late;
-    let counted = late;
-    if (late <= graceMinutes) {
-      counted = 0;
-      addReason(rec, { code: 'WithinGracePeriod', minutes: late });
-    } else if (graceCountsFrom === 'GraceEnd') {
-      counted = late - graceMinutes;
-    }
-    const madeUp =
-      makeUp.enabled &&
-      late <= makeUp.maxLateMinutes &&
-      departure !== null &&
-      departure - arrival >= plan.end - plan.start;
-    if (counted > 0 && madeUp) {
-      counted = 0;
-      addReason(rec, { code: 'LatenessMadeUp', minutes: late });
-    }
-    if (counted > 0 && leave.lateArrival) {
-      counted = 0;
-      applyPermit(rec, leave.lateArrival, 'PermitLateArrival');
-    }
-    const bracket = bracketFor(profile.late.brackets, counted);
-    if (bracket) {
-      addDeduction(rec, 'Late', bracket.code, bracket.deductionBp);
-      addReason(rec, { code: 'Late', minutes: counted });
-    }
-    rec.countedLateMinutes = counted;
-  }
-
+  evaluateArrival(rec, plan, profile, leave);
   // Departure side: unknown while the window is open.
-  if (!open) {
-    if (departure === null || rec.earlyMinutes === null) {
-      if (leave.earlyDeparture) applyPermit(rec, leave.earlyDeparture, 'PermitEarlyDeparture');
-      else {
-        addDeduction(
-          rec,
-          'MissingClockOut',
-          profile.missingClockOut.code,
-          profile.missingClockOut.deductionBp,
-        );
-        addReason(rec, R.MissingClockOut);
-      }
-    } else if (rec.earlyMinutes > 0) {
-      if (leave.earlyDeparture) applyPermit(rec, leave.earlyDeparture, 'PermitEarlyDeparture');
-      else {
-        const bracket = bracketFor(profile.early.brackets, rec.earlyMinutes);
-        if (bracket) addDeduction(rec, 'EarlyDeparture', bracket.code, bracket.deductionBp);
-        addReason(rec, { code: 'EarlyDeparture', minutes: rec.earlyMinutes });
-      }
-    }
-  }
+  if (!open) evaluateDeparture(rec, profile, leave);
   if (ctx.pendingPunches && (arrival === null || departure === null)) {
     rec.provisional = true;
     addReason(rec, R.PendingPunches);
