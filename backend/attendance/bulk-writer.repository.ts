@@ -14,7 +14,7 @@ import type { IsoDate, IsoMonth } from '../domain/index.ts';
 import type { Db } from '../repositories/db.ts';
 import type { AllowanceRow } from './allowance.repository.ts';
 import type { StoredDay } from './daily-record.mapper.ts';
-import { type Column, commit, type Statement, upsertStatements } from './json-rows.ts';
+import { type Column, commit, type Statement, type UpsertTarget, upsertStatements } from './json-rows.ts';
 
 export type BulkWrite = {
   days?: readonly StoredDay[];
@@ -77,6 +77,34 @@ const LOCK_COLUMNS: readonly Column[] = [
   ['locked_at', 'time'],
 ];
 
+/** A table the rules write: its columns (the order of a row's values), key and conflict rule. */
+export interface BulkTable extends UpsertTarget {
+  table: string;
+  columns: readonly Column[];
+}
+
+/** Days and allowances also get `computed_at`, the write's instant. */
+export const DAY_TABLE: BulkTable = {
+  table: 'daily_record',
+  columns: DAY_COLUMNS,
+  key: ['employee_id', 'work_date'],
+};
+
+export const ALLOWANCE_TABLE: BulkTable = {
+  table: 'monthly_allowance',
+  columns: ALLOWANCE_COLUMNS,
+  key: ['employee_id', 'month'],
+  updateWhere: 'NOT "monthly_allowance"."locked"',
+};
+
+/** A month lock is never overwritten. */
+export const LOCK_TABLE: BulkTable = {
+  table: 'month_lock',
+  columns: LOCK_COLUMNS,
+  key: ['month', 'scope'],
+  update: 'nothing',
+};
+
 /** A day as a row of DAY_COLUMNS. */
 export function dayRow(d: StoredDay): unknown[] {
   return [
@@ -115,36 +143,26 @@ export function allowanceRow(r: AllowanceRow): unknown[] {
   ];
 }
 
+/** A month lock as a row of LOCK_COLUMNS. */
+export function lockRow(l: NonNullable<BulkWrite['lock']>, at: number): unknown[] {
+  return [l.month, l.scope, l.employees, l.lockedBy, at];
+}
+
 export class JsonBulkWriter implements BulkWriter {
   constructor(private readonly db: Db) {}
 
   async write(w: BulkWrite): Promise<void> {
     const at = new Date(w.at);
+    const stamped = (t: BulkTable, rows: unknown[][]) =>
+      upsertStatements(this.db, t.table, { ...t, rows, constants: [['computed_at', at]] });
     const statements: Statement[] = [
       ...(w.deleteDays ?? []).flatMap((g) => this.deleteStatements(g.employeeIds, g.dates)),
-      ...upsertStatements(this.db, 'daily_record', {
-        columns: DAY_COLUMNS,
-        key: ['employee_id', 'work_date'],
-        rows: (w.days ?? []).map(dayRow),
-        constants: [['computed_at', at]],
-      }),
-      ...upsertStatements(this.db, 'monthly_allowance', {
-        columns: ALLOWANCE_COLUMNS,
-        key: ['employee_id', 'month'],
-        rows: (w.allowances ?? []).map(allowanceRow),
-        constants: [['computed_at', at]],
-        updateWhere: 'NOT "monthly_allowance"."locked"',
-      }),
+      ...stamped(DAY_TABLE, (w.days ?? []).map(dayRow)),
+      ...stamped(ALLOWANCE_TABLE, (w.allowances ?? []).map(allowanceRow)),
     ];
     if (w.lock) {
-      const l = w.lock;
       statements.push(
-        ...upsertStatements(this.db, 'month_lock', {
-          columns: LOCK_COLUMNS,
-          key: ['month', 'scope'],
-          rows: [[l.month, l.scope, l.employees, l.lockedBy, w.at]],
-          update: 'nothing',
-        }),
+        ...upsertStatements(this.db, LOCK_TABLE.table, { ...LOCK_TABLE, rows: [lockRow(w.lock, w.at)] }),
       );
     }
     await commit(this.db, statements);

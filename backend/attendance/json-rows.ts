@@ -55,6 +55,27 @@ function extract(provider: Provider, index: number, type: ColumnType): string {
   }
 }
 
+/** Where an upsert's rows go: the key, and what a row whose key exists does to the stored one. */
+export interface UpsertTarget {
+  key: readonly string[];
+  /** Columns overwritten when the key exists (default: every column not in the key). */
+  update?: readonly string[] | 'nothing';
+  /** Overwrite only where this condition on the stored row holds. */
+  updateWhere?: string;
+}
+
+const quoted = (names: readonly string[]) => names.map((c) => `"${c}"`).join(',');
+
+/** The `ON CONFLICT` clause of an upsert of the columns `names` (both providers). */
+export function onConflict(names: readonly string[], t: UpsertTarget): string {
+  const update = t.update ?? names.filter((c) => !t.key.includes(c));
+  const action =
+    update === 'nothing' || update.length === 0
+      ? 'DO NOTHING'
+      : `DO UPDATE SET ${update.map((c) => `"${c}" = excluded."${c}"`).join(', ')}${t.updateWhere ? ` WHERE ${t.updateWhere}` : ''}`;
+  return `ON CONFLICT (${quoted(t.key)}) ${action}`;
+}
+
 /**
  * Statements (not yet run) that insert `rows` into `table`, or update the listed columns when
  * the key exists (only where `updateWhere`, a condition on the stored row, holds). Run them with
@@ -63,17 +84,14 @@ function extract(provider: Provider, index: number, type: ColumnType): string {
 export function upsertStatements(
   db: Db,
   table: string,
-  spec: {
+  spec: UpsertTarget & {
     columns: readonly Column[];
-    key: readonly string[];
     rows: ReadonlyArray<readonly unknown[]>;
     /** Columns bound once per statement: name → Date, string, number or boolean. */
     constants?: ReadonlyArray<readonly [name: string, value: unknown]>;
-    update?: readonly string[] | 'nothing';
-    updateWhere?: string;
   },
 ): Statement[] {
-  const { columns, key, rows } = spec;
+  const { columns, rows } = spec;
   const constants = spec.constants ?? [];
   const sqlite = db.provider === 'sqlite';
   const names = [...columns.map(([c]) => c), ...constants.map(([c]) => c)];
@@ -82,12 +100,7 @@ export function upsertStatements(
     ...constants.map((_, i) => (sqlite ? '?' : `$${i + 2}`)),
   ].join(',');
   const source = sqlite ? 'FROM jsonb_each(?) WHERE true' : 'FROM json_array_elements($1::json) AS r(v)';
-  const update = spec.update ?? names.filter((c) => !key.includes(c));
-  const conflict =
-    update === 'nothing' || update.length === 0
-      ? 'DO NOTHING'
-      : `DO UPDATE SET ${update.map((c) => `"${c}" = excluded."${c}"`).join(', ')}${spec.updateWhere ? ` WHERE ${spec.updateWhere}` : ''}`;
-  const sql = `INSERT INTO "${table}" (${names.map((c) => `"${c}"`).join(',')}) SELECT ${values} ${source} ON CONFLICT (${key.map((k) => `"${k}"`).join(',')}) ${conflict}`;
+  const sql = `INSERT INTO "${table}" (${quoted(names)}) SELECT ${values} ${source} ${onConflict(names, spec)}`;
   const bound = constants.map(([, v]) => v);
   const statements: Statement[] = [];
   for (let i = 0; i < rows.length; i += CHUNK_ROWS) {

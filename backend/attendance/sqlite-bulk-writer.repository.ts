@@ -5,20 +5,58 @@
  * transaction holds (see bulk-writer.repository.ts). A month close of 230 000 days holds the
  * loop for about two seconds, its rules included (`writeEach`: each chunk of employees is computed
  * inside the transaction, just before it is written); the recompute path writes a few hundred
- * days at a time.
+ * days at a time. Tables, columns and rows are the ones JsonBulkWriter writes.
  */
 import Database from 'better-sqlite3';
-import type { BulkWrite, BulkWriter } from './bulk-writer.repository.ts';
+import {
+  ALLOWANCE_TABLE,
+  allowanceRow,
+  type BulkTable,
+  type BulkWrite,
+  type BulkWriter,
+  DAY_TABLE,
+  dayRow,
+  LOCK_TABLE,
+  lockRow,
+} from './bulk-writer.repository.ts';
+import { type ColumnType, onConflict } from './json-rows.ts';
 
 /** The text Prisma's SQLite adapter writes for a DateTime, so both read back alike. */
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().replace('Z', '+00:00'));
 
+type Bind = (v: unknown) => unknown;
+
+/** A row value as better-sqlite3 binds it, by column type (what Prisma stores on SQLite). */
+const BIND: Record<ColumnType, Bind> = {
+  text: (v) => v,
+  int: (v) => v,
+  bool: (v) => (v ? 1 : 0),
+  time: (v) => iso(v as number | null),
+  json: (v) => JSON.stringify(v),
+};
+
+type Upsert = (row: unknown[], computedAt: string | null) => void;
+
+/** An upsert into `t` of one row (its values bound in place), with `computed_at` when `stamped`. */
+function prepareUpsert(db: Database.Database, t: BulkTable, stamped: boolean): Upsert {
+  const names = [...t.columns.map(([c]) => c), ...(stamped ? ['computed_at'] : [])];
+  const stmt = db.prepare(
+    `INSERT INTO "${t.table}" (${names.map((c) => `"${c}"`).join(',')}) VALUES (${names.map(() => '?').join(',')}) ${onConflict(names, t)}`,
+  );
+  const binds = t.columns.map(([, type]) => BIND[type]);
+  return (row, computedAt) => {
+    for (let i = 0; i < binds.length; i++) row[i] = (binds[i] as Bind)(row[i]);
+    if (stamped) row.push(computedAt);
+    stmt.run(row);
+  };
+}
+
 export class SqliteBulkWriter implements BulkWriter {
   private readonly db: Database.Database;
-  private readonly upsertDay: Database.Statement;
+  private readonly upsertDay: Upsert;
   private readonly deleteDays: Database.Statement;
-  private readonly upsertAllowance: Database.Statement;
-  private readonly insertLock: Database.Statement;
+  private readonly upsertAllowance: Upsert;
+  private readonly insertLock: Upsert;
   private readonly tx: (w: BulkWrite) => void;
   private readonly txEach: (next: () => BulkWrite | null) => void;
 
@@ -26,34 +64,13 @@ export class SqliteBulkWriter implements BulkWriter {
     this.db = new Database(file, { timeout: 10_000 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.upsertDay = this.db.prepare(
-      `INSERT INTO daily_record (employee_id, work_date, unit_id, status, codes, late_minutes, early_minutes,
-         deduction_bp, arrival, departure, provisional, detail, profile_id, profile_version, computed_at)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-       ON CONFLICT (employee_id, work_date) DO UPDATE SET unit_id = excluded.unit_id, status = excluded.status,
-         codes = excluded.codes, late_minutes = excluded.late_minutes, early_minutes = excluded.early_minutes,
-         deduction_bp = excluded.deduction_bp, arrival = excluded.arrival, departure = excluded.departure,
-         provisional = excluded.provisional, detail = excluded.detail, profile_id = excluded.profile_id,
-         profile_version = excluded.profile_version, computed_at = excluded.computed_at`,
-    );
+    this.upsertDay = prepareUpsert(this.db, DAY_TABLE, true);
     this.deleteDays = this.db.prepare(
       `DELETE FROM daily_record
        WHERE work_date IN (SELECT value FROM json_each(?)) AND employee_id IN (SELECT value FROM json_each(?))`,
     );
-    this.upsertAllowance = this.db.prepare(
-      `INSERT INTO monthly_allowance (employee_id, month, unit_id, base_amount, total_bp, deduction_amount,
-         payable_amount, detail, locked, lock_scope, locked_at, computed_at)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
-       ON CONFLICT (employee_id, month) DO UPDATE SET unit_id = excluded.unit_id, base_amount = excluded.base_amount,
-         total_bp = excluded.total_bp, deduction_amount = excluded.deduction_amount,
-         payable_amount = excluded.payable_amount, detail = excluded.detail, locked = excluded.locked,
-         lock_scope = excluded.lock_scope, locked_at = excluded.locked_at, computed_at = excluded.computed_at
-       WHERE NOT monthly_allowance.locked`,
-    );
-    this.insertLock = this.db.prepare(
-      `INSERT INTO month_lock (month, scope, employees, locked_by, locked_at) VALUES (?,?,?,?,?)
-       ON CONFLICT (month, scope) DO NOTHING`,
-    );
+    this.upsertAllowance = prepareUpsert(this.db, ALLOWANCE_TABLE, true);
+    this.insertLock = prepareUpsert(this.db, LOCK_TABLE, false);
     this.tx = this.db.transaction((w: BulkWrite) => this.run(w));
     this.txEach = this.db.transaction((next: () => BulkWrite | null) => {
       for (let w = next(); w !== null; w = next()) this.run(w);
@@ -67,43 +84,9 @@ export class SqliteBulkWriter implements BulkWriter {
         this.deleteDays.run(JSON.stringify(g.dates), JSON.stringify(g.employeeIds));
       }
     }
-    for (const d of w.days ?? []) {
-      this.upsertDay.run(
-        d.employeeId,
-        d.workDate,
-        d.unitId,
-        d.status,
-        d.codes,
-        d.lateMinutes,
-        d.earlyMinutes,
-        d.deductionBp,
-        iso(d.arrival),
-        iso(d.departure),
-        d.provisional ? 1 : 0,
-        JSON.stringify(d.detail),
-        d.profileId,
-        d.profileVersion,
-        at,
-      );
-    }
-    for (const r of w.allowances ?? []) {
-      const a = r.allowance;
-      this.upsertAllowance.run(
-        a.employeeId,
-        a.month,
-        r.unitId,
-        a.baseAmount,
-        a.totalBp,
-        a.deductionAmount,
-        a.payableAmount,
-        JSON.stringify(a),
-        r.locked ? 1 : 0,
-        r.lockScope,
-        iso(r.lockedAt),
-        at,
-      );
-    }
-    if (w.lock) this.insertLock.run(w.lock.month, w.lock.scope, w.lock.employees, w.lock.lockedBy, at);
+    for (const d of w.days ?? []) this.upsertDay(dayRow(d), at);
+    for (const r of w.allowances ?? []) this.upsertAllowance(allowanceRow(r), at);
+    if (w.lock) this.insertLock(lockRow(w.lock, w.at), null);
   }
 
   write(w: BulkWrite): Promise<void> {
