@@ -3,10 +3,9 @@
  * FULL, so it survives a power cut) before the screen shows anything, and
  * stays until the backend acknowledges that it is in the database.
  */
-import { chmodSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { ClockState, PunchMethod } from '../protocol/index.ts';
+import { type DeviceMigration, openDeviceDb } from './device-db.ts';
 
 export type Punch = {
   id: string;
@@ -21,7 +20,7 @@ export type Punch = {
 
 export type StoredPunch = Punch & { seq: number };
 
-const MIGRATIONS: Array<(db: Database.Database) => void> = [
+const MIGRATIONS: DeviceMigration[] = [
   (db) => {
     db.exec(`
       CREATE TABLE outbox (
@@ -45,13 +44,8 @@ export class Outbox {
   private readonly oldestStmt: Database.Statement;
 
   constructor(file: string) {
-    mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
     // Punches name people and times: personal data, readable by the kiosk's user only.
-    chmodSync(file, 0o600);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.migrate();
+    this.db = openDeviceDb(file, MIGRATIONS);
     this.insert = this.db.prepare('INSERT INTO outbox (id, body, created_at) VALUES (?, ?, ?) RETURNING seq');
     this.pendingAfter = this.db.prepare(
       'SELECT seq, body FROM outbox WHERE acked_at IS NULL AND seq > ? ORDER BY seq LIMIT ?',
@@ -59,17 +53,6 @@ export class Outbox {
     this.ackOne = this.db.prepare('UPDATE outbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL');
     this.depthStmt = this.db.prepare('SELECT count(*) AS n FROM outbox WHERE acked_at IS NULL');
     this.oldestStmt = this.db.prepare('SELECT min(created_at) AS t FROM outbox WHERE acked_at IS NULL');
-  }
-
-  /** Versioned like any on-device state: one step per schema change, kept in user_version. */
-  private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number;
-    for (let v = current; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        MIGRATIONS[v]?.(this.db);
-        this.db.pragma(`user_version = ${v + 1}`);
-      })();
-    }
   }
 
   /** Commits the punch and returns it with its sequence number. */

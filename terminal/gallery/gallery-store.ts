@@ -10,12 +10,12 @@
  * full one. The stored model id is also the site's model as last learned: a kiosk starts its engine
  * with it (peekModelId) and follows a switch of its site's model (switchModel).
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Gallery } from '../../face/gallery.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { decodeDescriptor, type GalleryDelta } from '../../protocol/index.ts';
+import { type DeviceMigration, openDeviceDb } from '../device-db.ts';
 
 export interface StoredTemplate {
   templateId: string;
@@ -39,7 +39,7 @@ export type ApplyResult =
     }
   | { applied: false; reason: 'model-mismatch' | 'stale'; message: string };
 
-const MIGRATIONS: Array<(db: Database.Database) => void> = [
+const MIGRATIONS: DeviceMigration[] = [
   (db) => {
     db.exec(`
       CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -64,13 +64,6 @@ export interface GalleryStoreOptions {
   /** Descriptor length. */
   dim: number;
   log?: Logger | undefined;
-}
-
-/** Creates the file readable by its owner only, before SQLite opens it. */
-function createPrivate(file: string): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
-  chmodSync(file, 0o600);
 }
 
 export class GalleryStore {
@@ -103,13 +96,7 @@ export class GalleryStore {
   ) {
     this.model = opts.modelId;
     this.size = opts.dim;
-    createPrivate(file);
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    // SQLite gives -wal and -shm the database file's mode; make sure anyway.
-    for (const f of [`${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
-    this.migrate();
+    this.db = openDeviceDb(file, MIGRATIONS);
     const stored = this.meta('model_id');
     if (stored !== undefined && stored !== this.modelId) {
       const n = this.count();
@@ -123,16 +110,6 @@ export class GalleryStore {
         'local gallery was made by another descriptor model: templates dropped, a full sync will follow',
       );
     } else if (stored === undefined) this.setMeta('model_id', this.modelId);
-  }
-
-  private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number;
-    for (let v = current; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        MIGRATIONS[v]?.(this.db);
-        this.db.pragma(`user_version = ${v + 1}`);
-      })();
-    }
   }
 
   private meta(key: string): string | undefined {
