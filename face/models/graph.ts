@@ -64,6 +64,16 @@ export interface Constant {
   shape: number[];
 }
 
+/**
+ * A constant operand of an elementwise node: NCHW broadcast shapes ([C,1,1], [1,C,1,1]) and NHWC
+ * ones ([1,1,1,C]) alike become a per-channel [C]; scalars stay scalars. `what` names it in the error.
+ */
+export function perChannelConstant(data: Float32Array, dims: readonly number[], what: string): Constant {
+  const nonUnit = dims.filter((d) => d !== 1);
+  if (nonUnit.length > 1) throw new Error(`${what} is not per-channel`);
+  return { data, shape: nonUnit.length ? [nonUnit[0] as number] : [] };
+}
+
 export interface Graph {
   /** Name of the NHWC float input. */
   input: string;

@@ -4,7 +4,7 @@
  * (regular and depthwise), PRelu, Relu, Add, Mul, Sub, Reshape/Flatten of a 1x1 head. Anything
  * else throws with the operator's name, so an unsupported model fails when it is loaded.
  */
-import type { BinaryNode, Constant, Graph, GraphNode } from './graph.ts';
+import { type BinaryNode, type Constant, type Graph, type GraphNode, perChannelConstant } from './graph.ts';
 
 type Range = [number, number];
 type Field = { no: number; wire: number; int: bigint; range: Range; fixed: number };
@@ -169,9 +169,17 @@ export interface OnnxModelInfo {
   parameters: number;
 }
 
-/** Reads an ONNX file into an NHWC graph. */
-export function parseOnnx(bytes: Uint8Array): { graph: Graph; info: OnnxModelInfo } {
-  const buf = bytes;
+/** What an ONNX file holds, before translation. */
+interface OnnxModel {
+  producer: string;
+  opsets: number[];
+  nodes: OnnxNode[];
+  inits: Map<string, OnnxTensor>;
+  inputs: string[];
+  outputs: string[];
+}
+
+function readModel(buf: Uint8Array): OnnxModel {
   let graphRange: Range | undefined;
   let producer = '';
   const opsets: number[] = [];
@@ -198,23 +206,74 @@ export function parseOnnx(bytes: Uint8Array): { graph: Graph; info: OnnxModelInf
     } else if (f.no === 11) inputs.push(valueName(f.range));
     else if (f.no === 12) outputs.push(valueName(f.range));
   }
-  const realInputs = inputs.filter((n) => !inits.has(n));
-  if (realInputs.length !== 1 || outputs.length !== 1) {
-    throw new Error(`onnx: expected one input and one output, got ${realInputs.length} / ${outputs.length}`);
-  }
-  const ops: Record<string, number> = {};
-  for (const n of nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;
-  let parameters = 0;
-  for (const t of inits.values()) parameters += t.dims.reduce((a, b) => a * b, 1);
+  return { producer, opsets, nodes, inits, inputs, outputs };
+}
 
-  const floatsOf = (name: string | undefined, what: string): OnnxTensor & { floats: Float32Array } => {
+type FloatTensor = OnnxTensor & { floats: Float32Array };
+
+function intsAttr(n: OnnxNode, key: string, dflt: number[]): number[] {
+  const v = n.attrs.get(key);
+  return Array.isArray(v) ? v : dflt;
+}
+
+/** A Conv node (regular or depthwise) with its OIHW filter reordered to HWIO. */
+function convNode(n: OnnxNode, floatsOf: (name: string | undefined, what: string) => FloatTensor): GraphNode {
+  const w = floatsOf(n.inputs[1], 'Conv weight');
+  const [o, i, kh, kw] = w.dims as [number, number, number, number];
+  const group = (n.attrs.get('group') as number | undefined) ?? 1;
+  const autoPad = n.attrs.get('auto_pad');
+  if (typeof autoPad === 'string' && autoPad !== 'NOTSET') {
+    throw new Error(`onnx: Conv auto_pad ${autoPad} is not supported`);
+  }
+  const [pt, pl, pb, pr] = intsAttr(n, 'pads', [0, 0, 0, 0]) as [number, number, number, number];
+  const depthwise = group !== 1;
+  if (depthwise && !(i === 1 && group === o)) {
+    throw new Error(`onnx: grouped Conv (group ${group}, ${o}x${i}) is not supported`);
+  }
+  const filter = new Float32Array(w.floats.length);
+  if (depthwise) {
+    // [C, 1, kh, kw] -> [kh, kw, C, 1]
+    for (let c = 0; c < o; c++)
+      for (let h = 0; h < kh; h++)
+        for (let k = 0; k < kw; k++) filter[(h * kw + k) * o + c] = w.floats[(c * kh + h) * kw + k] as number;
+  } else {
+    // [O, I, kh, kw] -> [kh, kw, I, O]
+    for (let a = 0; a < o; a++)
+      for (let b = 0; b < i; b++)
+        for (let h = 0; h < kh; h++)
+          for (let k = 0; k < kw; k++) {
+            filter[((h * kw + k) * i + b) * o + a] = w.floats[((a * i + b) * kh + h) * kw + k] as number;
+          }
+  }
+  const bias = n.inputs[2] ? floatsOf(n.inputs[2], 'Conv bias').floats : undefined;
+  const symmetric = pt === pb && pl === pr && pt === pl;
+  return {
+    kind: 'conv',
+    input: n.inputs[0] as string,
+    output: n.outputs[0] as string,
+    filter,
+    filterShape: depthwise ? [kh, kw, o, 1] : [kh, kw, i, o],
+    depthwise,
+    ...(bias ? { bias } : {}),
+    strides: intsAttr(n, 'strides', [1, 1]) as [number, number],
+    dilations: intsAttr(n, 'dilations', [1, 1]) as [number, number],
+    pad: symmetric
+      ? pt
+      : [
+          [pt, pb],
+          [pl, pr],
+        ],
+    activation: 'linear',
+  };
+}
+
+/** The model's operators as graph nodes, and the constants their elementwise operands use. */
+function translate(m: OnnxModel): { nodes: GraphNode[]; constants: Map<string, Constant> } {
+  const { inits } = m;
+  const floatsOf = (name: string | undefined, what: string): FloatTensor => {
     const t = name !== undefined ? inits.get(name) : undefined;
     if (!t?.floats) throw new Error(`onnx: ${what} '${name}' is not a float initializer`);
-    return t as OnnxTensor & { floats: Float32Array };
-  };
-  const ints = (n: OnnxNode, key: string, dflt: number[]): number[] => {
-    const v = n.attrs.get(key);
-    return Array.isArray(v) ? v : dflt;
+    return t as FloatTensor;
   };
   const constants = new Map<string, Constant>();
   /** An elementwise operand: activations by name, initializers as per-channel (last-axis) constants. */
@@ -222,73 +281,17 @@ export function parseOnnx(bytes: Uint8Array): { graph: Graph; info: OnnxModelInf
     const t = inits.get(name);
     if (!t) return name;
     if (!t.floats) throw new Error(`onnx: operand '${name}' is not float`);
-    // NCHW broadcast shapes [C,1,1] / [1,C,1,1] become NHWC [C]; scalars stay scalars.
-    const nonUnit = t.dims.filter((d) => d !== 1);
-    if (nonUnit.length > 1) throw new Error(`onnx: constant '${name}' [${t.dims}] is not per-channel`);
-    constants.set(name, { data: t.floats, shape: nonUnit.length ? [nonUnit[0] as number] : [] });
+    constants.set(name, perChannelConstant(t.floats, t.dims, `onnx: constant '${name}' [${t.dims}]`));
     return name;
   };
-
   const out: GraphNode[] = [];
-  for (const n of nodes) {
+  for (const n of m.nodes) {
     const x = n.inputs[0] as string;
     const y = n.outputs[0] as string;
     switch (n.op) {
-      case 'Conv': {
-        const w = floatsOf(n.inputs[1], 'Conv weight');
-        const [o, i, kh, kw] = w.dims as [number, number, number, number];
-        const group = (n.attrs.get('group') as number | undefined) ?? 1;
-        const autoPad = n.attrs.get('auto_pad');
-        if (typeof autoPad === 'string' && autoPad !== 'NOTSET') {
-          throw new Error(`onnx: Conv auto_pad ${autoPad} is not supported`);
-        }
-        const [pt, pl, pb, pr] = ints(n, 'pads', [0, 0, 0, 0]) as [number, number, number, number];
-        const depthwise = group !== 1;
-        if (depthwise && !(i === 1 && group === o)) {
-          throw new Error(`onnx: grouped Conv (group ${group}, ${o}x${i}) is not supported`);
-        }
-        const filter = new Float32Array(w.floats.length);
-        if (depthwise) {
-          // [C, 1, kh, kw] -> [kh, kw, C, 1]
-          for (let c = 0; c < o; c++)
-            for (let h = 0; h < kh; h++)
-              for (let k = 0; k < kw; k++)
-                filter[(h * kw + k) * o + c] = w.floats[(c * kh + h) * kw + k] as number;
-        } else {
-          // [O, I, kh, kw] -> [kh, kw, I, O]
-          for (let a = 0; a < o; a++)
-            for (let b = 0; b < i; b++)
-              for (let h = 0; h < kh; h++)
-                for (let k = 0; k < kw; k++) {
-                  filter[((h * kw + k) * i + b) * o + a] = w.floats[
-                    ((a * i + b) * kh + h) * kw + k
-                  ] as number;
-                }
-        }
-        const bias = n.inputs[2] ? floatsOf(n.inputs[2], 'Conv bias').floats : undefined;
-        const strides = ints(n, 'strides', [1, 1]) as [number, number];
-        const dilations = ints(n, 'dilations', [1, 1]) as [number, number];
-        const symmetric = pt === pb && pl === pr && pt === pl;
-        out.push({
-          kind: 'conv',
-          input: x,
-          output: y,
-          filter,
-          filterShape: depthwise ? [kh, kw, o, 1] : [kh, kw, i, o],
-          depthwise,
-          ...(bias ? { bias } : {}),
-          strides,
-          dilations,
-          pad: symmetric
-            ? pt
-            : [
-                [pt, pb],
-                [pl, pr],
-              ],
-          activation: 'linear',
-        });
+      case 'Conv':
+        out.push(convNode(n, floatsOf));
         break;
-      }
       case 'PRelu': {
         const slope = floatsOf(n.inputs[1], 'PRelu slope');
         out.push({ kind: 'prelu', input: x, output: y, alpha: slope.floats });
@@ -327,8 +330,25 @@ export function parseOnnx(bytes: Uint8Array): { graph: Graph; info: OnnxModelInf
     if (src?.kind !== 'conv') throw new Error('onnx: flatten must follow a convolution');
     n.shape = [-1, src.depthwise ? src.filterShape[2] * src.filterShape[3] : src.filterShape[3]];
   }
+  return { nodes: out, constants };
+}
+
+/** Reads an ONNX file into an NHWC graph. */
+export function parseOnnx(bytes: Uint8Array): { graph: Graph; info: OnnxModelInfo } {
+  const m = readModel(bytes);
+  const realInputs = m.inputs.filter((n) => !m.inits.has(n));
+  if (realInputs.length !== 1 || m.outputs.length !== 1) {
+    throw new Error(
+      `onnx: expected one input and one output, got ${realInputs.length} / ${m.outputs.length}`,
+    );
+  }
+  const ops: Record<string, number> = {};
+  for (const n of m.nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;
+  let parameters = 0;
+  for (const t of m.inits.values()) parameters += t.dims.reduce((a, b) => a * b, 1);
+  const { nodes, constants } = translate(m);
   return {
-    graph: { input: realInputs[0] as string, output: outputs[0] as string, nodes: out, constants },
-    info: { producer: producer.trim(), opsets, ops, parameters },
+    graph: { input: realInputs[0] as string, output: m.outputs[0] as string, nodes, constants },
+    info: { producer: m.producer.trim(), opsets: m.opsets, ops, parameters },
   };
 }

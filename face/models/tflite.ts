@@ -4,7 +4,14 @@
  * SUB, MUL, ABS, RELU, RELU6, PRELU, CONV_2D, DEPTHWISE_CONV_2D, RESHAPE. Quantised tensors and any
  * other operator throw when the file is read.
  */
-import type { Activation, BinaryNode, Constant, Graph, GraphNode } from './graph.ts';
+import {
+  type Activation,
+  type BinaryNode,
+  type Constant,
+  type Graph,
+  type GraphNode,
+  perChannelConstant,
+} from './graph.ts';
 
 /** Builtin operator codes (tensorflow/lite/schema/schema.fbs). */
 const OP = {
@@ -108,17 +115,12 @@ interface TensorInfo {
 const FLOAT32 = 0;
 const INT32 = 2;
 
-/** Reads a TFLite file into an NHWC graph (batch size free). */
-export function parseTflite(bytes: Uint8Array): { graph: Graph; info: TfliteModelInfo } {
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const ident = new TextDecoder().decode(bytes.subarray(4, 8));
-  if (ident !== 'TFL3') throw new Error(`tflite: not a TFLite v3 file (identifier '${ident}')`);
-  const model = new Table(v, v.getUint32(0, true));
-  const version = model.u32(0);
-  const opcodes = model.tables(1).map((t) => Math.max(t.u8(0), t.i32(3)));
-  const subgraphs = model.tables(2);
-  if (subgraphs.length !== 1) throw new Error(`tflite: ${subgraphs.length} subgraphs, expected 1`);
-  const sg = subgraphs[0] as Table;
+/** The subgraph's tensors, constant data copied out of the file's buffers, and the parameter count. */
+function readTensors(
+  bytes: Uint8Array,
+  model: Table,
+  sg: Table,
+): { tensors: TensorInfo[]; parameters: number } {
   const buffers = model.tables(4);
   let parameters = 0;
   const tensors: TensorInfo[] = sg.tables(0).map((t) => {
@@ -142,11 +144,88 @@ export function parseTflite(bytes: Uint8Array): { graph: Graph; info: TfliteMode
     }
     return info;
   });
+  return { tensors, parameters };
+}
+
+const nameOf = (i: number) => `t${i}`;
+
+function activation(code: number, where: string): Activation {
+  // ActivationFunctionType: NONE 0, RELU 1, RELU6 3.
+  if (code === 0) return 'linear';
+  if (code === 1) return 'relu';
+  if (code === 3) return 'relu6';
+  throw new Error(`tflite: fused activation ${code} in ${where} is not supported`);
+}
+
+/** A CONV_2D or DEPTHWISE_CONV_2D operator, its OHWI filter reordered to HWIO. */
+function convNode(code: number, op: Table, tensor: (i: number | undefined) => TensorInfo): GraphNode {
+  const ins = op.ints(1);
+  const [outIdx] = op.ints(2);
+  const opt = op.table(4);
+  const depthwise = code === OP.DEPTHWISE_CONV_2D;
+  const w = tensor(ins[1]);
+  if (!w.data) throw new Error(`tflite: filter '${w.name}' is not constant`);
+  const b = ins[2] !== undefined && ins[2] >= 0 ? tensor(ins[2]).data : undefined;
+  // Conv2DOptions: padding 0, stride_w 1, stride_h 2, activation 3, dilation_w 4, dilation_h 5.
+  // DepthwiseConv2DOptions: padding 0, stride_w 1, stride_h 2, depth_multiplier 3, activation 4,
+  // dilation_w 5, dilation_h 6.
+  const pad = opt?.u8(0) === 1 ? 'valid' : 'same';
+  const strides: [number, number] = [opt?.i32(2, 1) ?? 1, opt?.i32(1, 1) ?? 1];
+  const act = depthwise ? opt?.u8(4) : opt?.u8(3);
+  const dilations: [number, number] = depthwise
+    ? [opt?.i32(6, 1) ?? 1, opt?.i32(5, 1) ?? 1]
+    : [opt?.i32(5, 1) ?? 1, opt?.i32(4, 1) ?? 1];
+  let filter: Float32Array;
+  let filterShape: [number, number, number, number];
+  if (depthwise) {
+    // [1, kh, kw, C*mult] -> [kh, kw, C, mult]: same memory order.
+    const [, kh, kw, cm] = w.shape as [number, number, number, number];
+    const inC = tensor(ins[0]).shape[3] ?? cm;
+    filter = w.data;
+    filterShape = [kh, kw, inC, cm / inC];
+  } else {
+    // [O, kh, kw, I] -> [kh, kw, I, O]
+    const [o, kh, kw, i] = w.shape as [number, number, number, number];
+    filter = new Float32Array(w.data.length);
+    for (let a = 0; a < o; a++)
+      for (let h = 0; h < kh; h++)
+        for (let k = 0; k < kw; k++)
+          for (let c = 0; c < i; c++) {
+            filter[((h * kw + k) * i + c) * o + a] = w.data[((a * kh + h) * kw + k) * i + c] as number;
+          }
+    filterShape = [kh, kw, i, o];
+  }
+  return {
+    kind: 'conv',
+    input: nameOf(ins[0] ?? -1),
+    output: nameOf(outIdx ?? -1),
+    filter,
+    filterShape,
+    depthwise,
+    ...(b ? { bias: b } : {}),
+    strides,
+    dilations,
+    pad,
+    activation: activation(act ?? 0, w.name),
+  };
+}
+
+/** Reads a TFLite file into an NHWC graph (batch size free). */
+export function parseTflite(bytes: Uint8Array): { graph: Graph; info: TfliteModelInfo } {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const ident = new TextDecoder().decode(bytes.subarray(4, 8));
+  if (ident !== 'TFL3') throw new Error(`tflite: not a TFLite v3 file (identifier '${ident}')`);
+  const model = new Table(v, v.getUint32(0, true));
+  const version = model.u32(0);
+  const opcodes = model.tables(1).map((t) => Math.max(t.u8(0), t.i32(3)));
+  const subgraphs = model.tables(2);
+  if (subgraphs.length !== 1) throw new Error(`tflite: ${subgraphs.length} subgraphs, expected 1`);
+  const sg = subgraphs[0] as Table;
+  const { tensors, parameters } = readTensors(bytes, model, sg);
   const [inputIdx] = sg.ints(1);
   const [outputIdx] = sg.ints(2);
   if (sg.ints(1).length !== 1 || sg.ints(2).length !== 1)
     throw new Error('tflite: expected one input and one output');
-  const nameOf = (i: number) => `t${i}`;
   const tensor = (i: number | undefined): TensorInfo => {
     const t = i !== undefined && i >= 0 ? tensors[i] : undefined;
     if (!t) throw new Error(`tflite: missing tensor ${i}`);
@@ -155,19 +234,8 @@ export function parseTflite(bytes: Uint8Array): { graph: Graph; info: TfliteMode
   const constants = new Map<string, Constant>();
   const operand = (i: number): string => {
     const t = tensor(i);
-    if (t.data) {
-      const nonUnit = t.shape.filter((d) => d !== 1);
-      if (nonUnit.length > 1) throw new Error(`tflite: constant '${t.name}' is not per-channel`);
-      constants.set(nameOf(i), { data: t.data, shape: nonUnit.length ? [nonUnit[0] as number] : [] });
-    }
+    if (t.data) constants.set(nameOf(i), perChannelConstant(t.data, t.shape, `tflite: constant '${t.name}'`));
     return nameOf(i);
-  };
-  const activation = (code: number, where: string): Activation => {
-    // ActivationFunctionType: NONE 0, RELU 1, RELU6 3.
-    if (code === 0) return 'linear';
-    if (code === 1) return 'relu';
-    if (code === 3) return 'relu6';
-    throw new Error(`tflite: fused activation ${code} in ${where} is not supported`);
   };
   const ops: Record<string, number> = {};
   const nodes: GraphNode[] = [];
@@ -182,55 +250,9 @@ export function parseTflite(bytes: Uint8Array): { graph: Graph; info: TfliteMode
     const x = nameOf(ins[0] ?? -1);
     switch (code) {
       case OP.CONV_2D:
-      case OP.DEPTHWISE_CONV_2D: {
-        const depthwise = code === OP.DEPTHWISE_CONV_2D;
-        const w = tensor(ins[1]);
-        if (!w.data) throw new Error(`tflite: filter '${w.name}' is not constant`);
-        const b = ins[2] !== undefined && ins[2] >= 0 ? tensor(ins[2]).data : undefined;
-        // Conv2DOptions: padding 0, stride_w 1, stride_h 2, activation 3, dilation_w 4, dilation_h 5.
-        // DepthwiseConv2DOptions: padding 0, stride_w 1, stride_h 2, depth_multiplier 3, activation 4,
-        // dilation_w 5, dilation_h 6.
-        const pad = opt?.u8(0) === 1 ? 'valid' : 'same';
-        const strides: [number, number] = [opt?.i32(2, 1) ?? 1, opt?.i32(1, 1) ?? 1];
-        const act = depthwise ? opt?.u8(4) : opt?.u8(3);
-        const dilations: [number, number] = depthwise
-          ? [opt?.i32(6, 1) ?? 1, opt?.i32(5, 1) ?? 1]
-          : [opt?.i32(5, 1) ?? 1, opt?.i32(4, 1) ?? 1];
-        let filter: Float32Array;
-        let filterShape: [number, number, number, number];
-        if (depthwise) {
-          // [1, kh, kw, C*mult] -> [kh, kw, C, mult]: same memory order.
-          const [, kh, kw, cm] = w.shape as [number, number, number, number];
-          const inC = tensor(ins[0]).shape[3] ?? cm;
-          filter = w.data;
-          filterShape = [kh, kw, inC, cm / inC];
-        } else {
-          // [O, kh, kw, I] -> [kh, kw, I, O]
-          const [o, kh, kw, i] = w.shape as [number, number, number, number];
-          filter = new Float32Array(w.data.length);
-          for (let a = 0; a < o; a++)
-            for (let h = 0; h < kh; h++)
-              for (let k = 0; k < kw; k++)
-                for (let c = 0; c < i; c++) {
-                  filter[((h * kw + k) * i + c) * o + a] = w.data[((a * kh + h) * kw + k) * i + c] as number;
-                }
-          filterShape = [kh, kw, i, o];
-        }
-        nodes.push({
-          kind: 'conv',
-          input: x,
-          output: y,
-          filter,
-          filterShape,
-          depthwise,
-          ...(b ? { bias: b } : {}),
-          strides,
-          dilations,
-          pad,
-          activation: activation(act ?? 0, w.name),
-        });
+      case OP.DEPTHWISE_CONV_2D:
+        nodes.push(convNode(code, op, tensor));
         break;
-      }
       case OP.ADD:
       case OP.SUB:
       case OP.MUL: {
