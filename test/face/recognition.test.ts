@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +12,8 @@ import {
 } from '../../face/frames/index.ts';
 import { FacePipeline, type ProcessResult } from '../../face/pipeline.ts';
 import { FacePunchSource } from '../../terminal/face-punch-source.ts';
-import { DEV, hasFfmpeg } from '../support/faces.ts';
-
-const ready = hasFfmpeg && existsSync(DEV);
+import { DEV, faceDataMissing } from '../support/faces.ts';
+import { skipNotice } from '../support/skip-notice.ts';
 
 const ENROLLED = ['colin_powell', 'george_w_bush', 'vladimir_putin', 'donald_rumsfeld', 'john_savage'];
 const photo = (id: string, n: number) => join(DEV, id, `${n}.jpg`);
@@ -26,7 +24,7 @@ async function frameOf(path: string): Promise<Frame> {
   return f;
 }
 
-describe.skipIf(!ready)('face recognition end to end', () => {
+describe('face recognition end to end', skipNotice(faceDataMissing('dev')), () => {
   let tmp: string;
   let pipeline: FacePipeline;
 
