@@ -3,7 +3,7 @@
  * the reason given with skipNotice (skip-notice.ts) or `ctx.skip(note)`. The total counts what
  * vitest counts as skipped (todo tests are vitest's own line), so the two numbers agree.
  */
-import type { Reporter, TestModule, Vitest } from 'vitest/node';
+import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 
 export const NO_REASON = 'skipped without a stated reason';
 
@@ -41,15 +41,24 @@ export function formatSkipNotice(c: SkipCount): string[] {
   ];
 }
 
+/**
+ * Why a test was skipped: the reason of the outermost skipped suite around it (that skip is what
+ * took effect, whatever an inner suite or the test would have said), else its own, else the note
+ * of a skip at run time.
+ */
+export function skipReasonOf(t: TestCase): string | undefined {
+  let outer: string | undefined;
+  for (let p = t.parent; p.type === 'suite'; p = p.parent) {
+    if (p.options.mode === 'skip') outer = p.meta().skipReason ?? outer;
+  }
+  const r = t.result();
+  return outer ?? t.meta().skipReason ?? (r.state === 'skipped' ? r.note : undefined);
+}
+
 export function* skipEntries(modules: readonly TestModule[]): Generator<SkipEntry> {
   for (const m of modules) {
     for (const t of m.children.allTests()) {
-      const r = t.result();
-      yield {
-        state: r.state,
-        mode: t.options.mode,
-        reason: t.meta().skipReason ?? (r.state === 'skipped' ? r.note : undefined),
-      };
+      yield { state: t.result().state, mode: t.options.mode, reason: skipReasonOf(t) };
     }
   }
 }

@@ -69,7 +69,7 @@ describe('the notice at the end of a real run', () => {
       numPendingTests: number;
       numTodoTests: number;
     };
-    expect(report).toMatchObject({ numPassedTests: 2, numPendingTests: 8, numTodoTests: 1 });
+    expect(report).toMatchObject({ numPassedTests: 2, numPendingTests: 9, numTodoTests: 1 });
 
     const lines = r.stdout.split('\n');
     const start = lines.findIndex((l) => l.startsWith('Skipped: '));
@@ -82,7 +82,7 @@ describe('the notice at the end of a real run', () => {
       groups.set(m[2] as string, Number(m[1]));
     }
     expect(Object.fromEntries(groups)).toEqual({
-      'reason one': 4,
+      'reason one': 5,
       'reason three': 2,
       'reason two': 1,
       [NO_REASON]: 1,
