@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SkipNoticeReporter } from './test/support/skip-notice.reporter.ts';
 
 export default defineConfig({
   test: {
@@ -8,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     globalSetup: [],
+    // After vitest's summary: how many tests were skipped, and why (test/support/skip-notice.ts).
+    reporters: ['default', new SkipNoticeReporter()],
   },
 });

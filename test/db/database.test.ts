@@ -5,7 +5,7 @@
  * SQLite always runs. PostgreSQL runs when PG_TEST_URL points at a server (any database on it, e.g.
  * the URL printed by `scripts/pg-start.sh`, or postgresql://postgres@127.0.0.1:5433/postgres); each
  * run makes its own randomly named database there and drops it afterwards. Without PG_TEST_URL the
- * PostgreSQL tests are skipped, with a message.
+ * PostgreSQL tests are skipped, counted in the skip notice at the end of the run.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -28,17 +28,12 @@ import {
 } from '../../backend/db/database.ts';
 import type { EventRow } from '../../backend/ingest/ports.ts';
 import { EVENT_COLUMNS, EventRepository } from '../../backend/repositories/event.repository.ts';
+import { childEnv } from '../support/proc.ts';
+import { PG_MISSING, skipNotice } from '../support/skip-notice.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PRISMA_CLI = createRequire(import.meta.url).resolve('prisma/build/index.js');
 const PG_TEST_URL = process.env.PG_TEST_URL;
-
-if (!PG_TEST_URL) {
-  console.warn(
-    '[test/db] PG_TEST_URL is not set: SKIPPING the PostgreSQL tests. ' +
-      'To include them: export PG_TEST_URL="$(scripts/pg-start.sh)"',
-  );
-}
 
 const COLUMNS = EVENT_COLUMNS;
 type Ev = EventRow;
@@ -110,7 +105,7 @@ function migrationsVsSchema(provider: Provider, databaseUrl: string) {
     ],
     {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl, CHECKPOINT_DISABLE: '1', NO_COLOR: '1' },
+      env: childEnv({ DATABASE_URL: databaseUrl, CHECKPOINT_DISABLE: '1', NO_COLOR: '1' }),
       encoding: 'utf8',
       timeout: 120_000,
     },
@@ -338,66 +333,63 @@ describe('SQLite', () => {
   });
 });
 
-describe.skipIf(!PG_TEST_URL)(
-  `PostgreSQL${PG_TEST_URL ? '' : ' (SKIPPED: PG_TEST_URL is not set; start a server with scripts/pg-start.sh)'}`,
-  () => {
-    const dbName = `absensi_test_${randomBytes(6).toString('hex')}`;
-    const url = (() => {
-      const u = new URL(PG_TEST_URL ?? 'postgresql://localhost/postgres');
-      u.pathname = `/${dbName}`;
-      return u.toString();
-    })();
-    const admin = () => new pg.Client({ connectionString: PG_TEST_URL });
-    const listDatabases = async (): Promise<string[]> => {
-      const c = admin();
-      await c.connect();
-      try {
-        return (await c.query<{ datname: string }>('SELECT datname FROM pg_database')).rows.map(
-          (r) => r.datname,
-        );
-      } finally {
-        await c.end();
-      }
-    };
+describe('PostgreSQL', skipNotice(PG_MISSING), () => {
+  const dbName = `absensi_test_${randomBytes(6).toString('hex')}`;
+  const url = (() => {
+    const u = new URL(PG_TEST_URL ?? 'postgresql://localhost/postgres');
+    u.pathname = `/${dbName}`;
+    return u.toString();
+  })();
+  const admin = () => new pg.Client({ connectionString: PG_TEST_URL });
+  const listDatabases = async (): Promise<string[]> => {
+    const c = admin();
+    await c.connect();
+    try {
+      return (await c.query<{ datname: string }>('SELECT datname FROM pg_database')).rows.map(
+        (r) => r.datname,
+      );
+    } finally {
+      await c.end();
+    }
+  };
 
-    beforeAll(async () => {
-      const c = admin();
-      await c.connect();
-      try {
-        await c.query(`CREATE DATABASE "${dbName}"`);
-      } finally {
-        await c.end();
-      }
-    });
+  beforeAll(async () => {
+    const c = admin();
+    await c.connect();
+    try {
+      await c.query(`CREATE DATABASE "${dbName}"`);
+    } finally {
+      await c.end();
+    }
+  });
 
-    afterAll(async () => {
-      const c = admin();
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-      } finally {
-        await c.end();
-      }
-    });
+  afterAll(async () => {
+    const c = admin();
+    await c.connect();
+    try {
+      await c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    } finally {
+      await c.end();
+    }
+  });
 
-    databaseSuite('postgresql', () => url);
+  databaseSuite('postgresql', () => url);
 
-    it('stores DateTime as UTC in TIMESTAMP(3)', async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      try {
-        const r = await c.query("SELECT captured_at::text AS t FROM attendance_event WHERE id = 'ev-a'");
-        expect(r.rows[0]?.t).toBe('2025-03-04 00:59:58.123');
-      } finally {
-        await c.end();
-      }
-    });
+  it('stores DateTime as UTC in TIMESTAMP(3)', async () => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      const r = await c.query("SELECT captured_at::text AS t FROM attendance_event WHERE id = 'ev-a'");
+      expect(r.rows[0]?.t).toBe('2025-03-04 00:59:58.123');
+    } finally {
+      await c.end();
+    }
+  });
 
-    it('committed migrations are up to date with models.prisma (shadow database dropped afterwards)', async () => {
-      const { status, out } = migrationsVsSchema('postgresql', url);
-      expect(out).toContain('-- This is an empty migration.');
-      expect(status, out).toBe(0);
-      expect((await listDatabases()).filter((d) => d.startsWith('prisma_shadow_'))).toEqual([]);
-    });
-  },
-);
+  it('committed migrations are up to date with models.prisma (shadow database dropped afterwards)', async () => {
+    const { status, out } = migrationsVsSchema('postgresql', url);
+    expect(out).toContain('-- This is an empty migration.');
+    expect(status, out).toBe(0);
+    expect((await listDatabases()).filter((d) => d.startsWith('prisma_shadow_'))).toEqual([]);
+  });
+});

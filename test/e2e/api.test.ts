@@ -1,13 +1,14 @@
 /** The REST API against a real server process: contracts, validation, roles, terminal presence. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { topics } from '../../protocol/index.ts';
-import { ADMIN_PASSWORD, Cluster, dbKinds } from '../support/cluster.ts';
+import { ADMIN_PASSWORD, Cluster } from '../support/cluster.ts';
+import { describeEachDb } from '../support/db-variants.ts';
 import { connect, until } from '../support/mqtt.ts';
 import { nip } from '../support/punches.ts';
 
 type Err = { error: { code: string; message: string } };
 
-describe.each(dbKinds)('REST API on %s', (db) => {
+describeEachDb('REST API on %s', (db) => {
   let c: Cluster;
   beforeAll(async () => {
     c = await Cluster.start({ db });

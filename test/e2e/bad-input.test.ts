@@ -2,13 +2,14 @@
  * 1,000 bad messages interleaved with 1,000 good ones: every good one is
  * stored, every bad one is recorded with its reason, and no process dies.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { topics } from '../../protocol/index.ts';
-import { Cluster, dbKinds } from '../support/cluster.ts';
+import { Cluster } from '../support/cluster.ts';
+import { describeEachDb } from '../support/db-variants.ts';
 import { connect, end, publish, until } from '../support/mqtt.ts';
 import { goodEvent, nip } from '../support/punches.ts';
 
-describe.each(dbKinds)('bad input on %s', (db) => {
+describeEachDb('bad input on %s', (db) => {
   let cluster: Cluster | undefined;
   afterEach(async () => {
     await cluster?.stop();

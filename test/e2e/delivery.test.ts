@@ -6,10 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { SERVICE_USERNAME } from '../../broker/credentials.ts';
 import { topics } from '../../protocol/index.ts';
-import { Cluster, dbKinds } from '../support/cluster.ts';
+import { Cluster } from '../support/cluster.ts';
+import { describeEachDb } from '../support/db-variants.ts';
 import { connect, end, sleep, until } from '../support/mqtt.ts';
 import { readOutbox } from '../support/outbox.ts';
 import { nip } from '../support/punches.ts';
@@ -30,7 +31,7 @@ async function expectExactlyOnce(c: Cluster, terminalId: string, expected: numbe
   expect(new Set(stored)).toEqual(new Set(box.ids));
 }
 
-describe.each(dbKinds)('punch delivery on %s', (db) => {
+describeEachDb('punch delivery on %s', (db) => {
   let cluster: Cluster | undefined;
   afterEach(async () => {
     await cluster?.stop();

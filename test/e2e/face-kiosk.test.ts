@@ -1,10 +1,11 @@
 /**
  * The face kiosk end to end on real processes and real photos: backend and broker as child
- * processes (test/support/cluster.ts), H.264 videos made with ffmpeg from ../shared/faces (in a temp
- * folder), the real engine, the kiosk's outbox and gallery files, and a fake gallery endpoint (the
- * backend's side of protocol/gallery.ts is not built yet). One kiosk runs as the real CLI
+ * processes (test/support/cluster.ts), H.264 videos made with ffmpeg from the committed fixtures
+ * (test/support/face-fixtures.ts; in a temp folder), the real engine, the kiosk's outbox and
+ * gallery files, and a fake gallery endpoint. One kiosk runs as the real CLI
  * (`terminal/main.ts --video`); the others run in this process so the test can stop the broker and
- * the gallery server under them.
+ * the gallery server under them. Two people: Grace is in the first gallery version, Eileen is a
+ * stranger until the second adds her.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -20,23 +21,20 @@ import { type GalleryTemplate, PROTOCOL_VERSION, topics } from '../../protocol/i
 import { FaceKiosk, type FaceKioskOptions } from '../../terminal/face-kiosk.ts';
 import { RecordingScreen, type ScreenMessage } from '../../terminal/kiosk-screen.ts';
 import { Cluster } from '../support/cluster.ts';
+import { type FixturePerson, type FixturePhotos, fixturePhotos } from '../support/face-fixtures.ts';
+import { FFMPEG_MISSING } from '../support/faces.ts';
 import { connect, end, until } from '../support/mqtt.ts';
 import { runTs } from '../support/proc.ts';
 import { nip } from '../support/punches.ts';
-import { DEV, enrollTemplate, FakeGalleryServer, facesReady, photo } from './face-support.ts';
+import { skipNotice } from '../support/skip-notice.ts';
+import { enrollTemplate, FakeGalleryServer } from './face-support.ts';
 
 type Terminal = { id: string; secret: string; siteId: string };
 
-const PEOPLE = {
-  colin: { templateId: 'tpl-colin-1', employeeId: nip(101), name: 'Colin Powell', photos: 'colin_powell' },
-  bush: { templateId: 'tpl-bush-1', employeeId: nip(102), name: 'George W. Bush', photos: 'george_w_bush' },
-  putin: {
-    templateId: 'tpl-putin-1',
-    employeeId: nip(103),
-    name: 'Vladimir Putin',
-    photos: 'vladimir_putin',
-  },
-} as const;
+const PEOPLE: Record<FixturePerson, { templateId: string; employeeId: string; name: string }> = {
+  grace: { templateId: 'tpl-grace-1', employeeId: nip(101), name: 'Grace Hopper' },
+  eileen: { templateId: 'tpl-eileen-1', employeeId: nip(102), name: 'Eileen Collins' },
+};
 
 /** Fails instead of hanging when something never happens. */
 async function within<T>(p: Promise<T> | undefined, ms = 15_000): Promise<T | undefined> {
@@ -56,7 +54,7 @@ function memoryLogger(): { log: pino.Logger; lines: string[] } {
   return { log: pino({ level: 'debug' }, { write: (l: string) => void lines.push(l) }), lines };
 }
 
-describe.skipIf(!facesReady)('face kiosk end to end', () => {
+describe('face kiosk end to end', skipNotice(FFMPEG_MISSING), () => {
   let c: Cluster;
   let engine: FaceEngine;
   let gallery: FakeGalleryServer;
@@ -64,7 +62,8 @@ describe.skipIf(!facesReady)('face kiosk end to end', () => {
   let t1: Terminal;
   let t2: Terminal;
   let t3: Terminal;
-  const templates: Partial<Record<keyof typeof PEOPLE, GalleryTemplate>> = {};
+  let f: FixturePhotos;
+  const templates: Partial<Record<FixturePerson, GalleryTemplate>> = {};
   const video: Record<string, string> = {};
   const kiosks: FaceKiosk[] = [];
 
@@ -133,9 +132,10 @@ describe.skipIf(!facesReady)('face kiosk end to end', () => {
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'face-kiosk-'));
-    [c, engine] = await Promise.all([
+    [c, engine, f] = await Promise.all([
       Cluster.start({ db: 'sqlite', separateBroker: true }),
       FaceEngine.create({}),
+      fixturePhotos(),
     ]);
     [t1, t2, t3] = [
       await register('Gerbang CLI'),
@@ -143,40 +143,24 @@ describe.skipIf(!facesReady)('face kiosk end to end', () => {
       await register('Gerbang liveness'),
     ];
     for (const p of Object.values(PEOPLE)) await c.createEmployee(p.employeeId, p.name);
-    for (const [k, p] of Object.entries(PEOPLE) as Array<
-      [keyof typeof PEOPLE, (typeof PEOPLE)[keyof typeof PEOPLE]]
-    >) {
-      const { photos, ...person } = p;
-      templates[k] = await enrollTemplate(
-        engine,
-        person,
-        [1, 2, 3].map((n) => photo(photos, n)),
-      );
+    for (const who of ['grace', 'eileen'] as const) {
+      templates[who] = await enrollTemplate(engine, PEOPLE[who], f.enroll[who]);
     }
     gallery = new FakeGalleryServer(t1.siteId, engine.modelId, [t1, t2, t3]);
     await gallery.start();
-    gallery.publish(Object.values(templates) as GalleryTemplate[]);
+    // Version 1: Grace only (Eileen is a stranger until version 2).
+    gallery.publish([templates.grace as GalleryTemplate]);
     await announce(1);
-    // Short videos: three other photos of a person, 0.5 s each at 10 fps (15 frames).
+    // Short videos: a person's three probe pictures (not used for enrollment), 0.5 s each at 10 fps.
     const clip = async (name: string, images: string[], secondsPerImage = 0.5, fps = 10) => {
       video[name] = join(tmp, `${name}.mp4`);
       await encodeVideoFromImages(images, video[name] as string, { secondsPerImage, fps });
     };
     await Promise.all([
-      clip(
-        'colin',
-        [4, 5, 6].map((n) => photo('colin_powell', n)),
-      ),
-      clip(
-        'bush',
-        [4, 5, 6].map((n) => photo('george_w_bush', n)),
-      ),
-      clip(
-        'stranger',
-        [1, 2, 3].map((n) => photo('john_salley', n)),
-      ),
+      clip('grace', f.probe.grace),
+      clip('eileen', f.probe.eileen),
       // A printed-photo attack as the camera sees it: one picture, held still for 8 s (5 fps).
-      clip('putinStill', [photo('vladimir_putin', 4)], 8, 5),
+      clip('eileenStill', [f.probe.eileen[0] as string], 8, 5),
     ]);
   });
 
@@ -193,7 +177,7 @@ describe.skipIf(!facesReady)('face kiosk end to end', () => {
       'terminal/main.ts',
       [
         ...['--id', t1.id, '--secret', t1.secret, '--mqtt-url', c.mqttUrl, '--site', t1.siteId],
-        ...['--data-dir', join(tmp, 'cli'), '--api-url', gallery.url, '--video', video.colin as string],
+        ...['--data-dir', join(tmp, 'cli'), '--api-url', gallery.url, '--video', video.grace as string],
         ...['--ack-timeout-ms', '2000', '--exit-when-drained'],
       ],
       {},
@@ -203,7 +187,7 @@ describe.skipIf(!facesReady)('face kiosk end to end', () => {
     const stored = await storedFor(t1.id);
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({
-      employeeId: PEOPLE.colin.employeeId,
+      employeeId: PEOPLE.grace.employeeId,
       method: 'face',
       unknownEmployee: false,
     });
@@ -211,7 +195,7 @@ describe.skipIf(!facesReady)('face kiosk end to end', () => {
     expect(JSON.parse(stored[0]?.liveness ?? '{}')).toEqual({ checked: false });
     // The console screen said who, after the punch was committed.
     expect(
-      k.lines.some((l) => l.startsWith('[layar] Colin Powell (') && l.includes('Tercatat / Recorded')),
+      k.lines.some((l) => l.startsWith('[layar] Grace Hopper (') && l.includes('Tercatat / Recorded')),
     ).toBe(true);
     // The retained status carries the descriptor model and the gallery version.
     const list = await c.api<
@@ -224,8 +208,8 @@ describe.skipIf(!facesReady)('face kiosk end to end', () => {
   it('in process: a stranger gives no punch; a photo without a face and a corrupt file give reasons', async () => {
     const { fk, screen } = await openKiosk(t2);
     await within(fk.sync?.reached(1));
-    expect(fk.pipeline.gallery.people).toBe(3);
-    expect(await fk.run(new VideoFileSource(video.stranger as string))).toBe(0);
+    expect(fk.pipeline.gallery.people).toBe(1);
+    expect(await fk.run(new VideoFileSource(video.eileen as string))).toBe(0);
     expect(kinds(screen)).toContain('unknown');
     expect(kinds(screen)).not.toContain('welcome');
 
@@ -233,7 +217,7 @@ describe.skipIf(!facesReady)('face kiosk end to end', () => {
     writeFileSync(corrupt, Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5]));
     screen.messages.length = 0;
     const images = new ImageFolderSource(tmp, {
-      files: [join(DEV, '_negatives', 'no_face_02.jpg'), corrupt],
+      files: [f.noFace, corrupt],
       width: 640,
       height: 480,
       noUpscale: true,
@@ -246,30 +230,34 @@ describe.skipIf(!facesReady)('face kiosk end to end', () => {
     expect(fk.kiosk.outbox.depth()).toBe(0);
   });
 
-  it('recognises with the broker down: the punch waits in the outbox and is delivered later', async () => {
+  it('recognises a person the next gallery version adds, with the broker down: the punch waits in the outbox and is delivered later', async () => {
     const fk = kiosks.at(-1) as FaceKiosk;
+    const v2 = gallery.publish([templates.eileen as GalleryTemplate]);
+    await announce(v2);
+    await within(fk.sync?.reached(v2));
+    expect(fk.pipeline.gallery.people).toBe(2);
     await c.broker?.kill('SIGKILL');
     fk.pipeline.recognizer.reset();
-    expect(await fk.run(new VideoFileSource(video.bush as string))).toBe(1);
+    expect(await fk.run(new VideoFileSource(video.eileen as string))).toBe(1);
     expect(fk.kiosk.outbox.depth()).toBe(1);
     expect(await storedFor(t2.id)).toHaveLength(0);
     await c.startBroker();
     await within(fk.kiosk.drained());
     const stored = await storedFor(t2.id);
-    expect(stored.map((e) => e.employeeId)).toEqual([PEOPLE.bush.employeeId]);
+    expect(stored.map((e) => e.employeeId)).toEqual([PEOPLE.eileen.employeeId]);
   });
 
   it('a template deleted on the backend stops being recognised after the next sync', async () => {
     const fk = kiosks.at(-1) as FaceKiosk;
-    const v2 = gallery.publish([], [PEOPLE.colin.templateId]);
-    expect(gallery.delta(1)).toMatchObject({ full: false, upserts: [], deletes: [PEOPLE.colin.templateId] });
-    await announce(v2); // the broker was restarted: the backend announces again
-    await within(fk.sync?.reached(v2));
-    expect(fk.store.templatesOf(PEOPLE.colin.employeeId)).toEqual([]);
-    expect(fk.pipeline.gallery.people).toBe(2);
+    const v3 = gallery.publish([], [PEOPLE.grace.templateId]);
+    expect(gallery.delta(2)).toMatchObject({ full: false, upserts: [], deletes: [PEOPLE.grace.templateId] });
+    await announce(v3); // the broker was restarted: the backend announces again
+    await within(fk.sync?.reached(v3));
+    expect(fk.store.templatesOf(PEOPLE.grace.employeeId)).toEqual([]);
+    expect(fk.pipeline.gallery.people).toBe(1);
     fk.pipeline.recognizer.reset();
     const before = fk.kiosk.outbox.depth();
-    expect(await fk.run(new VideoFileSource(video.colin as string))).toBe(0);
+    expect(await fk.run(new VideoFileSource(video.grace as string))).toBe(0);
     expect(fk.kiosk.outbox.depth()).toBe(before);
   });
 
@@ -279,9 +267,9 @@ describe.skipIf(!facesReady)('face kiosk end to end', () => {
     const port = gallery.port;
     await gallery.stop();
     const { fk, lines } = await openKiosk(t2);
-    expect(fk.store.version()).toBe(2);
-    expect(fk.pipeline.gallery.people).toBe(2);
-    expect(await fk.run(new VideoFileSource(video.bush as string))).toBe(1);
+    expect(fk.store.version()).toBe(3);
+    expect(fk.pipeline.gallery.people).toBe(1);
+    expect(await fk.run(new VideoFileSource(video.eileen as string))).toBe(1);
     expect(await until(async () => lines.some((l) => l.includes('gallery sync failed')), 5000)).toBe(true);
     expect(fk.sync?.lastError).toMatch(/backend unreachable/);
     // Backend back: the next retry succeeds.
@@ -290,27 +278,27 @@ describe.skipIf(!facesReady)('face kiosk end to end', () => {
     expect(fk.sync?.lastError).toBeUndefined();
     await within(fk.kiosk.drained());
     expect((await storedFor(t2.id)).map((e) => e.employeeId)).toEqual([
-      PEOPLE.bush.employeeId,
-      PEOPLE.bush.employeeId,
+      PEOPLE.eileen.employeeId,
+      PEOPLE.eileen.employeeId,
     ]);
   });
 
   it('liveness on: a still photo of an enrolled person never gives a punch (and does without liveness)', async () => {
     const { fk, screen } = await openKiosk(t3, { liveness: 'active' });
-    await within(fk.sync?.reached(2));
+    await within(fk.sync?.reached(3));
     // The backend's config (livenessLevel 'off') cannot lower the kiosk's own level.
     await until(async () => fk.kiosk.config !== undefined, 10_000);
     expect(fk.liveness.level).toBe('active');
     // Liveness reads fresh landmarks on every frame: no frame skips the detector or the landmark net.
     expect(fk.pipeline.engine.config.tracking).toMatchObject({ detectEvery: 1, shiftMaxResidual: 0 });
-    expect(await fk.run(new VideoFileSource(video.putinStill as string))).toBe(0);
+    expect(await fk.run(new VideoFileSource(video.eileenStill as string))).toBe(0);
     expect(fk.kiosk.outbox.depth()).toBe(0);
     const said = texts(screen);
     expect(screen.messages).toContainEqual({
       kind: 'liveness',
       code: 'BLINK_OR_TURN',
       text: 'Kedipkan mata atau tengok ke samping / Blink or turn your head',
-      name: PEOPLE.putin.name,
+      name: PEOPLE.eileen.name,
     });
     // Held for the liveness window (6 s of the 8 s video), then refused.
     expect(said).toContain('Verifikasi gagal, coba lagi / Liveness check failed, try again');
@@ -320,7 +308,7 @@ describe.skipIf(!facesReady)('face kiosk end to end', () => {
     // Control: the same video through the kiosk without liveness is a punch.
     const plain = kiosks.find((k) => k.kiosk !== fk.kiosk && k.liveness.level === 'off') as FaceKiosk;
     plain.pipeline.recognizer.reset();
-    expect(await plain.run(new VideoFileSource(video.putinStill as string))).toBe(1);
+    expect(await plain.run(new VideoFileSource(video.eileenStill as string))).toBe(1);
   });
 
   it('the site’s face settings reach its kiosks in the config: gates, agreement, threshold; clearing them restores the kiosk’s own', async () => {
@@ -341,7 +329,7 @@ describe.skipIf(!facesReady)('face kiosk end to end', () => {
     expect(await until(async () => quality().minFacePx === 600, 10_000)).toBe(true);
     expect(rc()).toMatchObject({ agreeFrames: 4, threshold: own.threshold });
     fk.pipeline.recognizer.reset();
-    expect(await fk.run(new VideoFileSource(video.bush as string))).toBe(0);
+    expect(await fk.run(new VideoFileSource(video.eileen as string))).toBe(0);
     expect(texts(screen)).toContain('Mendekat ke kamera / Move closer');
 
     // A threshold for this site's model (the backend names it): nobody is close enough to it.
@@ -349,13 +337,13 @@ describe.skipIf(!facesReady)('face kiosk end to end', () => {
     expect(await until(async () => rc().threshold === 0.01, 10_000)).toBe(true);
     expect(quality().minFacePx).toBe(own.minFacePx);
     fk.pipeline.recognizer.reset();
-    expect(await fk.run(new VideoFileSource(video.bush as string))).toBe(0);
+    expect(await fk.run(new VideoFileSource(video.eileen as string))).toBe(0);
 
     // Cleared: the kiosk's own settings again, and the same video is a punch.
     expect((await patch(null)).status).toBe(200);
     expect(await until(async () => rc().threshold === own.threshold, 10_000)).toBe(true);
     expect(rc().agreeFrames).toBe(own.agreeFrames);
     fk.pipeline.recognizer.reset();
-    expect(await fk.run(new VideoFileSource(video.bush as string))).toBe(1);
+    expect(await fk.run(new VideoFileSource(video.eileen as string))).toBe(1);
   });
 });

@@ -5,8 +5,6 @@ import { decodeImageFile, type Frame } from '../../face/frames/index.ts';
 import { FacePipeline } from '../../face/pipeline.ts';
 import { encodeDescriptor, type GalleryDelta, type GalleryTemplate } from '../../protocol/index.ts';
 
-export { DEV, FACES, facesReady, hasFfmpeg, PAD, photo } from '../support/faces.ts';
-
 export async function frameOf(path: string): Promise<Frame> {
   const f = await decodeImageFile(path, { width: 640, height: 480, noUpscale: true });
   if (f.kind !== 'frame') throw new Error(`${path}: ${f.message}`);

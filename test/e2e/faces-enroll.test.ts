@@ -2,9 +2,9 @@
  * Enrollment through the REST API with the real face pipeline in the server
  * process, and gallery sync to kiosks: versions announced retained over MQTT,
  * deltas pulled with terminal credentials, deletions propagated.
- * Photos are read from ../shared/faces (never copied into the repo).
+ * Photos: the committed public-domain fixtures (test/support/face-fixtures.ts).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,22 +13,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeVideoFromImages } from '../../face/frames/index.ts';
 import { decodeDescriptor, type GalleryDelta, topics } from '../../protocol/index.ts';
 import { ADMIN_PASSWORD, Cluster, type TerminalCreds } from '../support/cluster.ts';
-import { DEV } from '../support/faces.ts';
+import { type FixturePhotos, fixturePhotos } from '../support/face-fixtures.ts';
+import { FFMPEG_MISSING } from '../support/faces.ts';
 import { connect, end } from '../support/mqtt.ts';
-import { ROOT, runTs } from '../support/proc.ts';
+import { childEnv, ROOT, runTs } from '../support/proc.ts';
 import { nip } from '../support/punches.ts';
+import { skipNotice } from '../support/skip-notice.ts';
 
-const photo = (p: string) => readFileSync(join(DEV, p)).toString('base64');
+const base64 = (path: string) => readFileSync(path).toString('base64');
 type Err = { error: { code: string; message: string } };
 
-describe('face enrollment and gallery sync', () => {
+describe('face enrollment and gallery sync', skipNotice(FFMPEG_MISSING), () => {
   let c: Cluster;
   let t: TerminalCreds;
+  let f: FixturePhotos;
   const tmp = mkdtempSync(join(tmpdir(), 'att-faces-'));
   beforeAll(async () => {
-    c = await Cluster.start({ db: 'sqlite' });
-    await c.createEmployee(nip(31), 'Angelina Jolie');
-    await c.createEmployee(nip(32), 'Tony Blair');
+    [c, f] = await Promise.all([Cluster.start({ db: 'sqlite' }), fixturePhotos()]);
+    await c.createEmployee(nip(31), 'Grace Hopper');
+    await c.createEmployee(nip(32), 'Eileen Collins');
     t = await c.registerTerminal('Gerbang');
   });
   afterAll(async () => {
@@ -43,20 +46,10 @@ describe('face enrollment and gallery sync', () => {
   };
 
   it('refuses a group photo, a photo without a face, a blurred one and a corrupt file, with reasons', async () => {
-    execFileSync('ffmpeg', [
-      '-loglevel',
-      'error',
-      '-y',
-      '-i',
-      join(DEV, 'angelina_jolie', '1.jpg'),
-      '-vf',
-      'boxblur=8:2',
-      join(tmp, 'blur.jpg'),
-    ]);
     const cases: Array<[string, RegExp]> = [
-      [photo('_negatives/multi_face_09.jpg'), /Satu orang saja/],
-      [photo('_negatives/no_face_02.jpg'), /Wajah tidak/],
-      [readFileSync(join(tmp, 'blur.jpg')).toString('base64'), /Tahan posisi/],
+      [base64(f.group), /Satu orang saja/],
+      [base64(f.noFace), /Wajah tidak/],
+      [base64(f.blurred), /Tahan posisi/],
       [Buffer.from('not a jpeg at all, just text'.repeat(10)).toString('base64'), /Foto tidak terbaca/],
     ];
     for (const [p, reason] of cases) {
@@ -79,16 +72,14 @@ describe('face enrollment and gallery sync', () => {
     const r = await c.api<{ templateId: string; used: number; galleryVersion: number; modelId: string }>(
       'POST',
       `/api/employees/${nip(31)}/faces`,
-      { photos: ['1.jpg', '2.jpg', '3.jpg'].map((f) => photo(`angelina_jolie/${f}`)) },
+      { photos: f.enroll.grace.map(base64) },
     );
     expect(r.status).toBe(201);
     expect(r.body.used).toBeGreaterThanOrEqual(2);
     const b = await c.api<{ templateId: string; galleryVersion: number }>(
       'POST',
       `/api/employees/${nip(32)}/faces`,
-      {
-        photos: ['1.jpg', '2.jpg'].map((f) => photo(`tony_blair/${f}`)),
-      },
+      { photos: f.enroll.eileen.slice(0, 2).map(base64) },
     );
     expect(b.status).toBe(201);
 
@@ -118,12 +109,14 @@ describe('face enrollment and gallery sync', () => {
   });
 
   it('bulk-imports a ZIP of photos named by NIP, with progress and a summary', async () => {
-    await c.createEmployee(nip(33), 'Colin Powell');
+    // Grace again, as another employee: nip(31)'s template was deleted above.
+    await c.createEmployee(nip(33), 'Grace Hopper');
+    const [one, two, three] = f.enroll.grace.map((p) => readFileSync(p)) as [Buffer, Buffer, Buffer];
     const zip = zipSync({
-      [`${nip(33)}_1.jpg`]: readFileSync(join(DEV, 'colin_powell', '1.jpg')),
-      [`${nip(33)}/2.jpg`]: readFileSync(join(DEV, 'colin_powell', '2.jpg')),
-      [`${nip(34)}.jpg`]: readFileSync(join(DEV, 'colin_powell', '3.jpg')), // no such employee
-      'readme.jpg': readFileSync(join(DEV, 'colin_powell', '3.jpg')), // no NIP in the name
+      [`${nip(33)}_1.jpg`]: one,
+      [`${nip(33)}/2.jpg`]: two,
+      [`${nip(34)}.jpg`]: three, // no such employee
+      'readme.jpg': three, // no NIP in the name
     });
     writeFileSync(join(tmp, 'batch.zip'), zip);
     const r = spawnSync(
@@ -137,7 +130,7 @@ describe('face enrollment and gallery sync', () => {
         '--url',
         `http://127.0.0.1:${c.httpPort}`,
       ],
-      { cwd: ROOT, env: { ...process.env, ADMIN_PASSWORD }, encoding: 'utf8' },
+      { cwd: ROOT, env: childEnv({ ADMIN_PASSWORD }), encoding: 'utf8' },
     );
     expect(JSON.parse(r.stdout.trim())).toEqual({ employees: 2, enrolled: 1, refused: 1, skippedFiles: 1 });
     expect(r.stderr).toMatch(/2\/2/);
@@ -148,13 +141,9 @@ describe('face enrollment and gallery sync', () => {
   });
 
   it('a kiosk pulls the gallery from the backend and turns a video of the enrolled person into exactly one punch', async () => {
-    // nip(33) (Colin Powell) was enrolled by the bulk import above from photos 1 and 2.
-    const video = join(tmp, 'colin.mp4');
-    await encodeVideoFromImages(
-      [4, 5, 6].map((n) => join(DEV, 'colin_powell', `${n}.jpg`)),
-      video,
-      { secondsPerImage: 0.5, fps: 10 },
-    );
+    // nip(33) (Grace) was enrolled by the bulk import above from two pictures; these are others.
+    const video = join(tmp, 'grace.mp4');
+    await encodeVideoFromImages(f.probe.grace, video, { secondsPerImage: 0.5, fps: 10 });
     const k = runTs(
       'terminal/main.ts',
       [

@@ -7,7 +7,7 @@
  * later, once. The clock is injected; nothing here waits for it. Last, the jobs API of a real
  * server.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../backend/db/database.ts';
 import type { CronPort } from '../../backend/jobs/cron.repository.ts';
 import { JobLeaseRepository } from '../../backend/jobs/job-lease.repository.ts';
@@ -18,7 +18,8 @@ import { NotificationDispatcher } from '../../backend/notifications/notification
 import { latenessNotifications } from '../../backend/notifications/notification-plan.ts';
 import { WebhookSender } from '../../backend/notifications/webhook.sender.ts';
 import { logger } from '../../lib/logger.ts';
-import { Cluster, dbKinds } from '../support/cluster.ts';
+import { Cluster } from '../support/cluster.ts';
+import { describeEachDb } from '../support/db-variants.ts';
 import { until } from '../support/mqtt.ts';
 import { freshDatabase, WebhookReceiver } from './jobs-support.ts';
 import { type Err, loginAs } from './rules-support.ts';
@@ -37,7 +38,7 @@ const noCron: CronPort = {
 
 const success = (x: Record<string, unknown> = {}): JobOutcome => ({ status: 'Success', ...x });
 
-describe.each(dbKinds)('job leases and webhook dispatch on %s', (kind) => {
+describeEachDb('job leases and webhook dispatch on %s', (kind) => {
   let url: string;
   let dbA: Database;
   let dbB: Database;
@@ -256,7 +257,7 @@ describe.each(dbKinds)('job leases and webhook dispatch on %s', (kind) => {
   });
 });
 
-describe.each(dbKinds)('the jobs API on %s', (db) => {
+describeEachDb('the jobs API on %s', (db) => {
   let c: Cluster;
   beforeAll(async () => {
     c = await Cluster.start({ db });

@@ -4,8 +4,9 @@
  * BKD users' inboxes and on a real webhook receiver on loopback that is down at first: the
  * delivery is retried and lands once, signed. A user of another unit sees none of it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cluster, dbKinds } from '../support/cluster.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Cluster } from '../support/cluster.ts';
+import { describeEachDb } from '../support/db-variants.ts';
 import { until } from '../support/mqtt.ts';
 import { nip } from '../support/punches.ts';
 import { WebhookReceiver } from './jobs-support.ts';
@@ -31,7 +32,7 @@ type Inbox = Array<{
 type Case = { id: string; threshold: string; level: string };
 type WebhookRow = { id: string; kind: string; state: string; attempts: number; lastError: string | null };
 
-describe.each(dbKinds)('discipline notifications on %s', (db) => {
+describeEachDb('discipline notifications on %s', (db) => {
   let c: Cluster;
   let receiver: WebhookReceiver;
   const head = nip(401);

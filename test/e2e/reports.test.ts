@@ -5,7 +5,7 @@
  * database with the clock injected) putting it in the outbox once, from where the server's
  * dispatcher delivers it to a real webhook receiver on loopback, and into BKD users' inboxes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CalendarRepository } from '../../backend/attendance/calendar.repository.ts';
 import { RulesConfigRepository } from '../../backend/attendance/rules-config.repository.ts';
 import { RulesContextService } from '../../backend/attendance/rules-context.service.ts';
@@ -15,7 +15,8 @@ import { NotificationRepository } from '../../backend/notifications/notification
 import { LatenessReportService } from '../../backend/reports/lateness-report.service.ts';
 import { ReportRepository } from '../../backend/reports/report.repository.ts';
 import { logger } from '../../lib/logger.ts';
-import { Cluster, dbKinds } from '../support/cluster.ts';
+import { Cluster } from '../support/cluster.ts';
+import { describeEachDb } from '../support/db-variants.ts';
 import { until } from '../support/mqtt.ts';
 import { nip } from '../support/punches.ts';
 import { WebhookReceiver } from './jobs-support.ts';
@@ -33,7 +34,7 @@ import {
 const SECRET = 'bkd-webhook-secret-reports-1';
 const DATE = '2026-11-04';
 
-describe.each(dbKinds)('lateness report on %s', (db) => {
+describeEachDb('lateness report on %s', (db) => {
   let c: Cluster;
   let kiosk: FakeKiosk;
   let receiver: WebhookReceiver;

@@ -4,8 +4,9 @@
  * profile versions that may not reach into a locked month, and a PP 94/2021 case opened at the
  * third TK day for the direct superior, with the decision recorded.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cluster, dbKinds } from '../support/cluster.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Cluster } from '../support/cluster.ts';
+import { describeEachDb } from '../support/db-variants.ts';
 import { nip } from '../support/punches.ts';
 import { createEmployeeIn, type Day, dayOf, type Err, rawGet, recompute, wib } from './rules-support.ts';
 
@@ -43,7 +44,7 @@ type Case = {
   decidedBy: string | null;
 };
 
-describe.each(dbKinds)('allowance and discipline end to end on %s', (db) => {
+describeEachDb('allowance and discipline end to end on %s', (db) => {
   let c: Cluster;
   beforeAll(async () => {
     c = await Cluster.start({ db });

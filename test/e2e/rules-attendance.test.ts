@@ -12,7 +12,8 @@ import {
   DEFAULT_OFFICE_SCHEDULE,
   DEFAULT_POLICY_PROFILE,
 } from '../../backend/domain/index.ts';
-import { Cluster, dbKinds } from '../support/cluster.ts';
+import { Cluster } from '../support/cluster.ts';
+import { describeEachDb } from '../support/db-variants.ts';
 import { nip } from '../support/punches.ts';
 import {
   createEmployeeIn,
@@ -75,7 +76,7 @@ describe('the pieces between the database and the engine', () => {
   });
 });
 
-describe.each(dbKinds)('attendance rules end to end on %s', (db) => {
+describeEachDb('attendance rules end to end on %s', (db) => {
   let c: Cluster;
   let kiosk: FakeKiosk;
   beforeAll(async () => {

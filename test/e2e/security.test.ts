@@ -1,15 +1,16 @@
 /** Authentication and the per-terminal ACL, with real MQTT clients against the real broker. */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { topics } from '../../protocol/index.ts';
-import { Cluster, dbKinds, type TerminalCreds } from '../support/cluster.ts';
+import { Cluster, type TerminalCreds } from '../support/cluster.ts';
+import { describeEachDb } from '../support/db-variants.ts';
 import { connect, end, publish, sleep, until } from '../support/mqtt.ts';
 import { goodEvent, nip } from '../support/punches.ts';
 
 const run = promisify(execFile);
 
-describe.each(dbKinds)('MQTT security on %s', (db) => {
+describeEachDb('MQTT security on %s', (db) => {
   let c: Cluster;
   let a: TerminalCreds;
   let b: TerminalCreds;

@@ -5,9 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type KioskSettings, topics } from '../../protocol/index.ts';
-import { Cluster, dbKinds, type TerminalCreds } from '../support/cluster.ts';
+import { Cluster, type TerminalCreds } from '../support/cluster.ts';
+import { describeEachDb } from '../support/db-variants.ts';
 import { connect, until } from '../support/mqtt.ts';
 import { loginAs } from './rules-support.ts';
 
@@ -66,7 +67,7 @@ async function configWhen(c: Cluster, t: TerminalCreds, ready: (cfg: Config) => 
   return last;
 }
 
-describe.each(dbKinds)('site kiosk settings on %s', (db) => {
+describeEachDb('site kiosk settings on %s', (db) => {
   let c: Cluster;
   let t: TerminalCreds;
   const site = async (id = 'default') =>

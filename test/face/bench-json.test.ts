@@ -4,16 +4,16 @@
  * small folder of dev pictures; figures are checked for shape and range, never for speed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEV, hasFfmpeg } from '../support/faces.ts';
+import { DEV, faceDataMissing } from '../support/faces.ts';
+import { skipNotice } from '../support/skip-notice.ts';
 
-const ready = hasFfmpeg && existsSync(DEV);
 const PEOPLE = ['colin_powell', 'george_w_bush', 'vladimir_putin', 'donald_rumsfeld'];
 
-describe.skipIf(!ready)('bench:face --json', () => {
+describe('bench:face --json', skipNotice(faceDataMissing('dev')), () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-json-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

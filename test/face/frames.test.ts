@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+/** Frame sources on real ffmpeg, with the committed fixtures (test/support/face-fixtures.ts). */
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,9 +12,12 @@ import {
   listImages,
   VideoFileSource,
 } from '../../face/frames/index.ts';
-import { DEV, hasFfmpeg } from '../support/faces.ts';
+import { FIXTURE_PEOPLE, NO_FACE } from '../support/face-fixtures.ts';
+import { FFMPEG_MISSING } from '../support/faces.ts';
+import { skipNotice } from '../support/skip-notice.ts';
 
-const ready = hasFfmpeg && existsSync(DEV);
+const GRACE = FIXTURE_PEOPLE.grace.file;
+const EILEEN = FIXTURE_PEOPLE.eileen.file;
 
 async function collect(src: AsyncIterable<FrameItem>): Promise<FrameItem[]> {
   const out: FrameItem[] = [];
@@ -22,7 +25,7 @@ async function collect(src: AsyncIterable<FrameItem>): Promise<FrameItem[]> {
   return out;
 }
 
-describe.skipIf(!ready)('frame sources (ffmpeg)', () => {
+describe('frame sources (ffmpeg)', skipNotice(FFMPEG_MISSING), () => {
   let tmp: string;
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'frames-test-'));
@@ -32,28 +35,27 @@ describe.skipIf(!ready)('frame sources (ffmpeg)', () => {
   });
 
   it('decodes a JPEG to RGB, optionally letterboxed without enlarging', async () => {
-    const f = await decodeImageFile(join(DEV, 'bbt_howard', '1.jpg'));
-    expect(f).toMatchObject({ kind: 'frame', width: 150, height: 150 });
-    const boxed = await decodeImageFile(join(DEV, 'bbt_howard', '1.jpg'), {
-      width: 640,
-      height: 480,
-      noUpscale: true,
-    });
+    const f = await decodeImageFile(NO_FACE);
+    expect(f).toMatchObject({ kind: 'frame', width: 400, height: 266 });
+    const boxed = await decodeImageFile(NO_FACE, { width: 640, height: 480, noUpscale: true });
     if (boxed.kind !== 'frame') throw new Error(boxed.message);
     expect(boxed.data.length).toBe(640 * 480 * 3);
-    // Corner is the grey padding; the picture stays 150 px in the middle.
+    // Corner is the grey padding; the picture stays 400 px wide in the middle.
     expect([boxed.data[0], boxed.data[1], boxed.data[2]]).toEqual([128, 128, 128]);
+    const row = 240 * 640 * 3;
+    expect([...boxed.data.subarray(row + 110 * 3, row + 111 * 3)]).toEqual([128, 128, 128]);
+    expect([...boxed.data.subarray(row + 130 * 3, row + 131 * 3)]).not.toEqual([128, 128, 128]);
   });
 
   it('a corrupt, a truncated, a non-image and a missing file are errors with reasons, not crashes', async () => {
     const garbage = join(tmp, 'garbage.jpg');
     await writeFile(garbage, Buffer.from('definitely not a jpeg'));
     const truncated = join(tmp, 'truncated.jpg');
-    const jpeg = await import('node:fs').then((fs) => fs.readFileSync(join(DEV, 'barack_obama', '1.jpg')));
+    const jpeg = await readFile(GRACE);
     await writeFile(truncated, jpeg.subarray(0, 6000));
     const items = await collect(
       new ImageFolderSource(tmp, {
-        files: [join(DEV, 'bbt_howard', '1.jpg'), garbage, truncated, join(tmp, 'missing.jpg')],
+        files: [EILEEN, garbage, truncated, join(tmp, 'missing.jpg')],
       }),
     );
     expect(items.map((i) => i.kind)).toEqual(['frame', 'error', 'error', 'error']);
@@ -66,13 +68,17 @@ describe.skipIf(!ready)('frame sources (ffmpeg)', () => {
   });
 
   it('lists a folder in natural order', async () => {
-    const files = await listImages(join(DEV, 'colin_powell'));
-    expect(files.map((f) => f.split('/').pop())).toEqual([...Array(10)].map((_, i) => `${i + 1}.jpg`));
+    const dir = join(tmp, 'folder');
+    await mkdir(dir);
+    for (const n of [10, 2, 1, 9, 3]) await symlink(NO_FACE, join(dir, `${n}.jpg`));
+    await writeFile(join(dir, 'notes.txt'), 'not a picture');
+    const files = await listImages(dir);
+    expect(files.map((f) => f.split('/').pop())).toEqual(['1.jpg', '2.jpg', '3.jpg', '9.jpg', '10.jpg']);
   });
 
   it('video file: real decode of an H.264 file made by ffmpeg, media timestamps', async () => {
     const video = join(tmp, 'two.mp4');
-    await encodeVideoFromImages([join(DEV, 'bbt_howard', '1.jpg'), join(DEV, 'bbt_penny', '1.jpg')], video, {
+    await encodeVideoFromImages([GRACE, EILEEN], video, {
       secondsPerImage: 0.3,
       fps: 10,
     });
@@ -86,7 +92,7 @@ describe.skipIf(!ready)('frame sources (ffmpeg)', () => {
 
   it('breaking out of a video early stops ffmpeg', async () => {
     const video = join(tmp, 'long.mp4');
-    await encodeVideoFromImages([join(DEV, 'bbt_howard', '1.jpg')], video, { secondsPerImage: 5, fps: 10 });
+    await encodeVideoFromImages([GRACE], video, { secondsPerImage: 5, fps: 10 });
     const src = new VideoFileSource(video);
     let n = 0;
     for await (const it of src) {

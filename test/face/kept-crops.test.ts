@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeKeptFace, encodeKeptFace } from '../../backend/faces/crop-codec.ts';
 import { CropVault } from '../../backend/faces/crop-vault.ts';
-import { hasFfmpeg } from '../support/faces.ts';
+import { FFMPEG_MISSING } from '../support/faces.ts';
+import { skipNotice } from '../support/skip-notice.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -63,7 +64,7 @@ describe('crop vault', () => {
   });
 });
 
-describe.skipIf(!hasFfmpeg)('kept crop codec', () => {
+describe('kept crop codec', skipNotice(FFMPEG_MISSING), () => {
   it('a 256 px crop and its landmarks survive JPEG closely, in a fraction of the raw size', async () => {
     const size = 256;
     const data = new Uint8Array(size * size * 3);

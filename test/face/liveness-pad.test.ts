@@ -1,5 +1,5 @@
 /**
- * Liveness against real presentation attacks (../shared/faces/pad-dev, read in place): attack
+ * Liveness against real presentation attacks (FACE_DATA_DIR/pad-dev, read in place): attack
  * pictures played as videos made with ffmpeg in a temp folder, through the real frame path, the
  * engine (detector on every frame, as the kiosk runs it with liveness on) and the gate. Worst case:
  * the face in the picture counts as an enrolled person (bench/liveness-videos.ts, runAttackVideo).
@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AttackMotion, encodeAttackVideo, runAttackVideo } from '../../bench/liveness-videos.ts';
 import { FaceEngine } from '../../face/engine.ts';
-import { facesReady, PAD } from '../e2e/face-support.ts';
+import { faceDataMissing, PAD } from '../support/faces.ts';
+import { skipNotice } from '../support/skip-notice.ts';
 
 const SAMPLE: Array<[string, string, AttackMotion]> = [
   ['001.jpg', 'printed photo', 'still'],
@@ -22,7 +23,7 @@ const SAMPLE: Array<[string, string, AttackMotion]> = [
   ['007.jpg', 'iPad screen', 'tilted'],
 ];
 
-describe.skipIf(!facesReady)('liveness on pad-dev attacks', () => {
+describe('liveness on pad-dev attacks', skipNotice(faceDataMissing('pad-dev')), () => {
   let engine: FaceEngine;
   let tmp: string;
 

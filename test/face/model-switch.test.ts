@@ -1,10 +1,3 @@
-/**
- * A site switched from face-api's descriptor to the default 512-d model (photos read from
- * ../shared/faces/dev-asia, never copied into the repository): templates re-derived from the crops
- * kept at enrollment keep recognising the enrolled people on other photos; a person whose crops
- * were not kept is refused with a reason; nothing of one model is ever compared with the other.
- */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { euclidean } from '../../face/descriptor.ts';
@@ -14,10 +7,8 @@ import { decodeImageFile, type Frame } from '../../face/frames/index.ts';
 import { ModelMismatchError, type Template } from '../../face/gallery.ts';
 import { FacePipeline } from '../../face/pipeline.ts';
 import { judgeMatch } from '../../face/recognizer.ts';
-import { FACES, hasFfmpeg } from '../support/faces.ts';
-
-const ASIA = join(FACES, 'dev-asia');
-const ready = hasFfmpeg && existsSync(ASIA);
+import { DEV_ASIA, faceDataMissing } from '../support/faces.ts';
+import { skipNotice } from '../support/skip-notice.ts';
 
 /** Enrolled from photos 1-3, probed with the others. */
 const PEOPLE: Record<string, number[]> = {
@@ -36,7 +27,7 @@ async function decodeAll(): Promise<void> {
   ];
   await Promise.all(
     wanted.map(async ([id, n]) => {
-      const f = await decodeImageFile(join(ASIA, id, `${n}.jpg`), {
+      const f = await decodeImageFile(join(DEV_ASIA, id, `${n}.jpg`), {
         width: 640,
         height: 480,
         noUpscale: true,
@@ -52,7 +43,7 @@ const frameOf = (id: string, n: number): Frame => {
   return f;
 };
 
-describe.skipIf(!ready)('switching a site to another descriptor model', () => {
+describe('switching a site to another descriptor model', skipNotice(faceDataMissing('dev-asia')), () => {
   let oldSite: FacePipeline;
   let newSite: FacePipeline;
   const records: EnrollmentRecord[] = [];

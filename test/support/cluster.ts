@@ -14,9 +14,6 @@ import { freePort, type Proc, readyLine, runTs } from './proc.ts';
 export type DbKind = 'sqlite' | 'postgresql';
 export const ADMIN_PASSWORD = 'test-admin-password';
 
-/** The database kinds this run can test: PostgreSQL only when PG_TEST_URL names a server. */
-export const dbKinds: DbKind[] = process.env.PG_TEST_URL ? ['sqlite', 'postgresql'] : ['sqlite'];
-
 /** A new, empty database on the PG_TEST_URL server; returns its URL. */
 export async function createPgDatabase(): Promise<string> {
   const server = process.env.PG_TEST_URL as string;

@@ -5,6 +5,38 @@ import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
+/**
+ * What a child process may inherit from the caller: how to find programs, where home and temporary
+ * files are, the locale and the time zone. Nothing else: a shell's ADMIN_USERNAME, DATABASE_URL,
+ * PORT, MQTT_URL, FACE_DESCRIPTOR, ... would silently change the servers a test starts.
+ */
+export const INHERITED_ENV: readonly string[] = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'TMPDIR',
+  'TMP',
+  'TEMP',
+  'LANG',
+  'LANGUAGE',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TZ',
+  'SYSTEMROOT',
+];
+
+/** A clean environment for a child process: INHERITED_ENV from this process, then `env`. */
+export function childEnv(env: Record<string, string> = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of INHERITED_ENV) {
+    const v = process.env[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return { ...out, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info', ...env };
+}
+
 /** A free loopback port (there is a small race between closing and reuse; fine for tests). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -27,13 +59,16 @@ export type Proc = {
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 };
 
-/** Runs a TypeScript entry point of this repo as a real child process, logging to `logFile`. */
+/**
+ * Runs a TypeScript entry point of this repo as a real child process, logging to `logFile`. Its
+ * environment is childEnv(env): only what the test sets, never the caller's configuration.
+ */
 export function runTs(entry: string, args: string[], env: Record<string, string>, logFile: string): Proc {
   // ATT_CHILD_NODE_ARGS: extra node flags for every child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile.
   const nodeArgs = process.env.ATT_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, entry), ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info', ...env },
+    env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(logFile, { flags: 'a' });
