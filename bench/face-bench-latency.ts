@@ -5,6 +5,7 @@
  * plain chain in the same run.
  */
 import { euclidean } from '../face/descriptor.ts';
+import type { DeepPartial, FaceEngineConfig } from '../face/engine.ts';
 import type { Frame } from '../face/frames/index.ts';
 import { Gallery, meanTemplate } from '../face/gallery.ts';
 import { FacePipeline } from '../face/pipeline.ts';
@@ -49,9 +50,16 @@ export async function enrolledPipeline(
   run: ModelRun,
   k: number,
   args: Pick<FaceBenchArgs, 'workers' | 'priorMaxAgeMs'>,
+  /** Engine settings changed from the defaults (a `--variant`). */
+  engine: DeepPartial<FaceEngineConfig> = {},
 ): Promise<FacePipeline> {
   const pipeline = await FacePipeline.create({
-    engine: { workers: args.workers, descriptor: run.kind, tracking: { priorMaxAgeMs: args.priorMaxAgeMs } },
+    engine: {
+      ...engine,
+      workers: args.workers,
+      descriptor: run.kind,
+      tracking: { priorMaxAgeMs: args.priorMaxAgeMs, ...engine.tracking },
+    },
   });
   if (pipeline.engine.modelId !== run.desc.modelId) {
     throw new Error(`pipeline model ${pipeline.engine.modelId} differs from ${run.desc.modelId}`);

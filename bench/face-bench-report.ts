@@ -137,6 +137,14 @@ function printSequences(s: SequenceResult, log: Log): void {
       `per-sequence median ${Number.isFinite(paired) ? `${paired.toFixed(2)}x` : '-'} (${s.pairedSequences} recognised by both)`,
   );
   side('ours', s.ours as Record<string, unknown>);
+  for (const v of (s.variants as Record<string, unknown>[] | undefined) ?? []) {
+    const r = (k: string) => (v[k] as number).toFixed(2);
+    side(
+      `variant ${v.name} ${JSON.stringify(v.engine)} (${r('toRecognitionVsBaseline')}x the plain chain, ` +
+        `per-sequence median ${r('toRecognitionVsBaselinePaired')}x; ${r('toRecognitionVsOursPaired')}x ours)`,
+      v,
+    );
+  }
   side('plain chain', s.baseline as Record<string, unknown> | null);
 }
 

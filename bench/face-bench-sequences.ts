@@ -183,73 +183,109 @@ function summarize(outcomes: readonly { identity: string; o: Outcome }[]): Recor
 
 export type SequenceResult = Record<string, unknown>;
 
-/** The sequence pass for one model (the default one): ours against the plain chain, same frames. */
+type Side = { name: string; run: (frames: readonly FrameData[]) => Promise<Outcome> };
+type Outcomes = { identity: string; o: Outcome }[];
+
+/** Median over the sequences both recognised as the right person of `a`'s time / `b`'s. */
+function pairedRatio(a: Outcomes, b: Outcomes): { ratio: number; n: number } {
+  const r: number[] = [];
+  a.forEach((x, i) => {
+    const y = b[i];
+    if (y && x.o.personId === x.identity && y.o.personId === y.identity) r.push(x.o.ms / y.o.ms);
+  });
+  return { ratio: percentile(r, 50), n: r.length };
+}
+
+/** The plain chain's matcher: FaceMatcher over its own descriptors of the pictures ours enrolled. */
+function plainMatcher(run: ModelRun, k: number, p1: PassOne, plain: PlainChain): Matcher | undefined {
+  const enrolledKeys = new Set(
+    [...gatePassingByIdentity(run).values()].flatMap((l) => l.slice(0, k).map((s) => `${s.identity}/${s.n}`)),
+  );
+  const byPerson = new Map<string, Float32Array[]>();
+  for (const s of p1.plainSamples) {
+    if (enrolledKeys.has(`${s.identity}/${s.n}`)) {
+      byPerson.set(s.identity, [...(byPerson.get(s.identity) ?? []), s.vector]);
+    }
+  }
+  const { faceapi } = plain.rt;
+  return byPerson.size > 0
+    ? new faceapi.FaceMatcher(
+        [...byPerson].map(([id, v]) => new faceapi.LabeledFaceDescriptors(id, v)),
+        PLAIN_THRESHOLD,
+      )
+    : undefined;
+}
+
+/**
+ * The sequence pass for one model (the default one): ours (and any `--variant`: the same pipeline
+ * with engine settings changed) against the plain chain, same frames, the sides taking turns
+ * going first.
+ */
 export async function sequencePass(
   run: ModelRun,
   items: readonly Item[],
   k: number,
   p1: PassOne,
   plain: PlainChain | undefined,
-  args: Pick<FaceBenchArgs, 'workers' | 'priorMaxAgeMs' | 'seed' | 'sequencePhotos' | 'verbose'>,
+  args: Pick<FaceBenchArgs, 'workers' | 'priorMaxAgeMs' | 'seed' | 'sequencePhotos' | 'verbose' | 'variants'>,
   log: Log,
 ): Promise<SequenceResult> {
   const opts: SequenceOptions = { ...DEFAULT_SEQUENCE, seed: args.seed };
   const specs = planSequences(run, k, args.sequencePhotos);
   const frameOf = new Map(items.map((it) => [`${it.identity}/${it.n}`, it.frame]));
-  const pipeline = await enrolledPipeline(run, k, args);
-  // The plain chain enrolls the same pictures as ours, with its own descriptors of them.
-  const enrolledKeys = new Set(
-    [...gatePassingByIdentity(run).values()].flatMap((l) => l.slice(0, k).map((s) => `${s.identity}/${s.n}`)),
-  );
-  const plainByPerson = new Map<string, Float32Array[]>();
-  for (const s of p1.plainSamples) {
-    if (enrolledKeys.has(`${s.identity}/${s.n}`))
-      plainByPerson.set(s.identity, [...(plainByPerson.get(s.identity) ?? []), s.vector]);
-  }
-  const faceapi = plain?.rt.faceapi;
-  const matcher =
-    faceapi && plainByPerson.size > 0
-      ? new faceapi.FaceMatcher(
-          [...plainByPerson].map(([id, v]) => new faceapi.LabeledFaceDescriptors(id, v)),
-          PLAIN_THRESHOLD,
-        )
-      : undefined;
+  const pipelines = [await enrolledPipeline(run, k, args)];
+  for (const v of args.variants) pipelines.push(await enrolledPipeline(run, k, args, v.engine));
+  const pipeline = pipelines[0] as FacePipeline;
+  const sides: Side[] = pipelines.map((p, i) => ({
+    name: i === 0 ? 'ours' : (args.variants[i - 1]?.name as string),
+    run: (frames) => runOurs(p, frames),
+  }));
+  const matcher = plain ? plainMatcher(run, k, p1, plain) : undefined;
   const plainRec = new Recognizer({ ...pipeline.recognizer.config, threshold: PLAIN_THRESHOLD, margin: 0 });
-  const ours: { identity: string; o: Outcome }[] = [];
-  const base: { identity: string; o: Outcome }[] = [];
-  const paired: number[] = [];
+  if (plain && matcher)
+    sides.push({ name: 'plain', run: (frames) => runPlain(plain, matcher, plainRec, frames) });
+  const outcomes: Outcomes[] = sides.map(() => []);
   for (const [s, spec] of specs.entries()) {
     const photos = spec.pictures.map((n) => frameOf.get(`${spec.identity}/${n}`) as FrameData);
     const { frames } = makeSequence(photos, `${spec.identity}/${spec.pictures.join(',')}`, opts);
-    const doOurs = () => runOurs(pipeline, frames);
-    const doPlain = () =>
-      plain && matcher ? runPlain(plain, matcher, plainRec, frames) : Promise.resolve(undefined);
-    let o: Outcome;
-    let b: Outcome | undefined;
-    if (s % 2 === 0) {
-      o = await doOurs();
-      b = await doPlain();
-    } else {
-      b = await doPlain();
-      o = await doOurs();
+    // Sequence s starts with side s mod n, so every side goes first as often as the others.
+    const got: (Outcome | undefined)[] = sides.map(() => undefined);
+    for (let j = 0; j < sides.length; j++) {
+      const i = (s + j) % sides.length;
+      got[i] = await (sides[i] as Side).run(frames);
     }
-    ours.push({ identity: spec.identity, o });
-    if (b) base.push({ identity: spec.identity, o: b });
-    if (b && o.personId === spec.identity && b.personId === spec.identity) paired.push(o.ms / b.ms);
+    for (const [i, o] of got.entries()) {
+      (outcomes[i] as Outcomes).push({ identity: spec.identity, o: o as Outcome });
+    }
     if (args.verbose) {
       const show = (x: Outcome | undefined) =>
         x ? `${x.personId ?? 'never'} after ${x.frames} frames, ${x.ms.toFixed(1)} ms` : '-';
       log(
-        `  sequence ${spec.identity}/${spec.pictures.map((n) => n + 1).join(',')} (${frames.length} frames): ours ${show(o)}; plain ${show(b)}`,
+        `  sequence ${spec.identity}/${spec.pictures.map((n) => n + 1).join(',')} (${frames.length} frames): ` +
+          sides.map((x, i) => `${x.name} ${show(got[i])}`).join('; '),
       );
     }
   }
   const mem = await pipeline.engine.memory();
-  await pipeline.close();
-  const oursSum = summarize(ours);
-  const baseSum = base.length ? summarize(base) : undefined;
-  const oursP50 = oursSum.toRecognitionP50Ms as number;
+  for (const p of pipelines) await p.close();
+  const base = plain && matcher ? (outcomes.at(-1) as Outcomes) : undefined;
+  const baseSum = base ? summarize(base) : undefined;
   const baseP50 = (baseSum?.toRecognitionP50Ms as number | undefined) ?? Number.NaN;
+  const ours = outcomes[0] as Outcomes;
+  const oursSum = summarize(ours);
+  const paired = base ? pairedRatio(ours, base) : { ratio: Number.NaN, n: 0 };
+  const variants = args.variants.map((v, i) => {
+    const o = outcomes[i + 1] as Outcomes;
+    const sum = summarize(o);
+    return {
+      name: v.name,
+      engine: v.engine,
+      ...sum,
+      toRecognitionVsBaseline: (sum.toRecognitionP50Ms as number) / baseP50,
+      toRecognitionVsBaselinePaired: base ? pairedRatio(o, base).ratio : Number.NaN,
+      toRecognitionVsOursPaired: pairedRatio(o, ours).ratio,
+    };
+  });
   return {
     model: run.kind,
     workers: args.workers,
@@ -273,9 +309,10 @@ export async function sequencePass(
       enrolled: 'same pictures as ours',
       agreeFrames: plainRec.config.agreeFrames,
     },
-    toRecognitionVsBaseline: oursP50 / baseP50,
-    toRecognitionVsBaselinePaired: percentile(paired, 50),
-    pairedSequences: paired.length,
+    toRecognitionVsBaseline: (oursSum.toRecognitionP50Ms as number) / baseP50,
+    toRecognitionVsBaselinePaired: paired.ratio,
+    pairedSequences: paired.n,
+    ...(variants.length ? { variants } : {}),
     processRssMb: Math.round(Math.max(...mem.map((m) => m.rss)) / 1e6),
   };
 }

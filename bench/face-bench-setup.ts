@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DESCRIPTOR_KINDS, type DescriptorKind, isDescriptorKind } from '../face/descriptor-models.ts';
-import { DEFAULT_ENGINE_CONFIG } from '../face/engine.ts';
+import { DEFAULT_ENGINE_CONFIG, type DeepPartial, type FaceEngineConfig } from '../face/engine.ts';
 import { decodeImageFile, type Frame, listImages } from '../face/frames/index.ts';
 
 export interface FaceBenchArgs {
@@ -21,11 +21,20 @@ export interface FaceBenchArgs {
   seed: number;
   /** Photos shown in turn in one sequence (fewer if the person has fewer probe photos). */
   sequencePhotos: number;
+  /** Sequence pass: the same pipeline with engine settings changed, timed beside ours (`--variant name=JSON`). */
+  variants: { name: string; engine: DeepPartial<FaceEngineConfig> }[];
   baseline: boolean;
   searchQueries: number;
   dump?: string;
   skipDetection: boolean;
   verbose: boolean;
+}
+
+/** `name={"tracking":{"shiftMaxResidual":0.3}}`: a named set of engine settings. */
+function parseVariant(v: string): { name: string; engine: DeepPartial<FaceEngineConfig> } {
+  const eq = v.indexOf('=');
+  if (eq <= 0) throw new Error(`--variant must be name=JSON, not '${v}'`);
+  return { name: v.slice(0, eq), engine: JSON.parse(v.slice(eq + 1)) as DeepPartial<FaceEngineConfig> };
 }
 
 export function parseFaceBenchArgs(argv: string[] = process.argv.slice(2)): FaceBenchArgs {
@@ -42,6 +51,7 @@ export function parseFaceBenchArgs(argv: string[] = process.argv.slice(2)): Face
       sequences: { type: 'string', default: 'default' },
       seed: { type: 'string', default: '1' },
       'sequence-photos': { type: 'string', default: '3' },
+      variant: { type: 'string', multiple: true, default: [] },
       'no-baseline': { type: 'boolean', default: false },
       'search-queries': { type: 'string', default: '300' },
       dump: { type: 'string' },
@@ -71,6 +81,7 @@ export function parseFaceBenchArgs(argv: string[] = process.argv.slice(2)): Face
     sequences,
     seed: Number(a.seed),
     sequencePhotos: Math.max(1, Number(a['sequence-photos'])),
+    variants: (a.variant as string[]).map(parseVariant),
     baseline: !a['no-baseline'],
     searchQueries: Number(a['search-queries']),
     ...(a.dump !== undefined ? { dump: a.dump } : {}),
