@@ -56,5 +56,26 @@ describe('bench:face --json', skipNotice(faceDataMissing('dev')), () => {
     expect(out.strangerProbes).toBeGreaterThan(0);
     expect(out.images).toBe(16);
     expect(out.identities).toBe(4);
+    // Time to a recognition on multi-frame sequences, ours and the plain chain on the same frames:
+    // one sequence per probe picture, each ending recognised (right or wrong person) or not at all.
+    for (const k of ['toRecognitionP50Ms', 'toRecognitionP95Ms', 'baselineToRecognitionP50Ms']) {
+      expect(typeof out[k], k).toBe('number');
+      expect(out[k] as number, k).toBeGreaterThan(0);
+    }
+    expect(out.toRecognitionP95Ms as number).toBeGreaterThanOrEqual(out.toRecognitionP50Ms as number);
+    expect(out.toRecognitionVsBaseline).toBeCloseTo(
+      (out.toRecognitionP50Ms as number) / (out.baselineToRecognitionP50Ms as number),
+      6,
+    );
+    const seq = out.sequences as Record<string, Record<string, number>> & { sequences: number };
+    expect(seq.sequences).toBe(out.genuineProbes);
+    for (const side of [seq.ours, seq.baseline]) {
+      expect(side?.sequences).toBe(seq.sequences);
+      expect((side?.correct ?? 0) + (side?.wrongPerson ?? 0) + (side?.never ?? 0)).toBe(seq.sequences);
+      // Three agreeing frames at least, each photo held 4-6 frames.
+      expect(side?.framesToRecognitionP50).toBeGreaterThanOrEqual(3);
+      expect(side?.frames).toBeGreaterThanOrEqual(3 * seq.sequences);
+    }
+    expect(seq.ours?.toRecognitionP50Ms).toBe(out.toRecognitionP50Ms);
   }, 300_000);
 });
