@@ -31,7 +31,7 @@ import { Worker } from 'node:worker_threads';
 import { alignmentDrift, type Box, iou, type KeptFace } from './align.ts';
 import type { EmbedResult, FrameData, LocateOptions, LocateResult } from './analyzer.ts';
 import type { DescriptorInfo } from './descriptor.ts';
-import { DEFAULT_DESCRIPTOR, type DescriptorKind, descriptorKindFromEnv } from './descriptor-models.ts';
+import { DEFAULT_DESCRIPTOR, type DescriptorKind } from './descriptor-models.ts';
 import type { FrameMsg, WorkerHello, WorkerInit, WorkerReply, WorkerRequest } from './engine-worker.ts';
 import {
   type CropStats,
@@ -103,8 +103,8 @@ export interface FaceEngineConfig {
   /** Run every net once at start-up so the first frame is not slow. */
   warmUp: boolean;
   /**
-   * Descriptor model (descriptor-models.ts). resolveEngineConfig fills it from the environment
-   * variable FACE_DESCRIPTOR when not given, else DEFAULT_DESCRIPTOR.
+   * Descriptor model (descriptor-models.ts), DEFAULT_DESCRIPTOR when not given. The processes pass
+   * FACE_DESCRIPTOR from their config; the engine reads no environment.
    */
   descriptor: DescriptorKind;
   /** face-api descriptor only: side of its dlib chip. */
@@ -146,7 +146,7 @@ export function resolveEngineConfig(partial: DeepPartial<FaceEngineConfig> = {})
     detector: { ...d.detector, ...(partial.detector as Partial<FaceEngineConfig['detector']>) },
     tracking: { ...d.tracking, ...partial.tracking },
     quality: { ...d.quality, ...(partial.quality as Partial<QualityConfig>) },
-    descriptor: (partial.descriptor as DescriptorKind | undefined) ?? descriptorKindFromEnv(),
+    descriptor: (partial.descriptor as DescriptorKind | undefined) ?? d.descriptor,
   };
 }
 
