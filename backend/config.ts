@@ -27,6 +27,8 @@ const Env = z.object({
     .string()
     .regex(/^(mqtts?|wss?):\/\/[^/]/, 'expected mqtt://host:port (or mqtts://, ws://, wss://)')
     .optional(),
+  /** The backend URL a newly registered terminal pulls its gallery from; unset = the URL it was registered at. */
+  PUBLIC_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   MQTT_SERVICE_SECRET: z.string().min(16).optional(),
   /** SQLite `file:…` or `postgresql://…`; unset = `file:<DATA_DIR>/attendance.db`. */
   DATABASE_URL: z

@@ -313,6 +313,8 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
       log: logger('api'),
       version: VERSION,
       mqttUrlFor: (req) => cfg.PUBLIC_MQTT_URL ?? `mqtt://${req.hostname}:${mqttPort}`,
+      apiUrlFor: (req) =>
+        cfg.PUBLIC_API_URL ?? `${req.protocol}://${req.get('host') ?? `${req.hostname}:${cfg.PORT}`}`,
       health: async () => {
         const dbOk = await db.prisma.$queryRawUnsafe('SELECT 1').then(
           () => true,

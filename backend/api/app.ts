@@ -7,7 +7,15 @@ import type { AuthService } from '../services/auth.service.ts';
 import type { DirectoryService } from '../services/directory.service.ts';
 import { requireRole, scopeOf } from '../services/scope.ts';
 import type { Session, TokenService } from '../services/tokens.ts';
-import { EmployeeCreate, EmployeeQuery, EventsQuery, LoginBody, TerminalCreate, UserCreate } from './dto.ts';
+import {
+  EmployeeCreate,
+  EmployeeQuery,
+  EventsQuery,
+  LoginBody,
+  TerminalCreate,
+  TerminalRegistered,
+  UserCreate,
+} from './dto.ts';
 import { OpenApiRegistry } from './openapi.ts';
 import { parse, RawBody, type Route, type RouteModule } from './router.ts';
 
@@ -20,6 +28,8 @@ export type ApiDeps = {
   health: () => Promise<{ db: boolean; broker: boolean }>;
   /** The MQTT URL handed to a new terminal. */
   mqttUrlFor: (req: Request) => string;
+  /** The backend URL handed to a new terminal (its gallery pull). */
+  apiUrlFor: (req: Request) => string;
   log: Logger;
   version: string;
 };
@@ -44,7 +54,16 @@ export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): exp
   };
 
   const route: Route = (method, path, meta, handler) => {
-    docs.add({ method, path, summary: meta.summary, body: meta.body, query: meta.query, auth: true });
+    docs.add({
+      method,
+      path,
+      summary: meta.summary,
+      body: meta.body,
+      query: meta.query,
+      response: meta.response,
+      status: meta.status,
+      auth: true,
+    });
     app[method](path, async (req: Request, res: Response) => {
       const s = session(req);
       if (meta.roles) requireRole(s, meta.roles);
@@ -115,18 +134,22 @@ export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): exp
     'post',
     '/api/terminals',
     {
-      summary: 'Register a terminal; its MQTT password is returned only here',
+      summary:
+        'Register a terminal; its MQTT password is returned only here, also as a ready kiosk file (`kiosk`) for `npm run terminal -- --config FILE`',
       body: TerminalCreate,
       roles: ['SUPERADMIN', 'BKD'],
       status: 201,
+      response: TerminalRegistered,
     },
-    async (req) => {
+    async (req): Promise<TerminalRegistered> => {
       const { terminal, secret } = await d.directory.registerTerminal(parse(TerminalCreate, req.body));
+      const mqttUrl = d.mqttUrlFor(req);
       return {
         id: terminal.id,
         name: terminal.name,
         siteId: terminal.siteId,
-        mqtt: { url: d.mqttUrlFor(req), username: terminal.id, password: secret },
+        mqtt: { url: mqttUrl, username: terminal.id, password: secret },
+        kiosk: { id: terminal.id, secret, mqttUrl, apiUrl: d.apiUrlFor(req), site: terminal.siteId },
       };
     },
   );
