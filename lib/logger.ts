@@ -28,9 +28,9 @@ export function createRootLogger(settings: LogSettings, out: LogOutput = process
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (isPretty(settings, out)) return pino(opts, { write: (line: string) => out.write(prettyLine(line)) });
-  // Synchronous, so lines keep their order with other writes to stdout and the last one before
-  // process.exit (a fatal start error, "stopped cleanly") is never lost.
-  if (out === process.stdout) return pino(opts, pino.destination({ dest: 1, sync: true }));
+  // pino's own stdout stream: asynchronous (a slow reader never stalls the process), flushed on exit,
+  // so the line before process.exit (a fatal start error, "stopped cleanly") is not lost.
+  if (out === process.stdout) return pino(opts);
   return pino(opts, { write: (line: string) => out.write(line) });
 }
 
