@@ -18,11 +18,12 @@ try {
 const log = configureLogging(cfg.log).child({ ns: 'main' });
 try {
   const server = await startServer(cfg);
+  // Before the ready line: whoever reads it may send SIGTERM at once.
+  handleShutdown(log, () => server.close());
   // One machine-readable line for scripts and tests that start us with port 0.
   process.stdout.write(
     `${JSON.stringify({ ready: true, httpPort: server.httpPort, mqttPort: server.mqttPort })}\n`,
   );
-  handleShutdown(log, () => server.close());
 } catch (err) {
   const ports = {
     PORT: cfg.PORT,
