@@ -1,6 +1,6 @@
 /** `npm start`: the central server (config from the environment: backend/config.ts, README "Configuration"). */
 import { ConfigError } from '../lib/env-config.ts';
-import { configureLogging } from '../lib/logger.ts';
+import { configureLogging, isPretty } from '../lib/logger.ts';
 import { handleShutdown, startFailure } from '../lib/process-lifecycle.ts';
 import { type Config, loadConfig } from './config.ts';
 import { startServer } from './server.ts';
@@ -20,10 +20,13 @@ try {
   const server = await startServer(cfg);
   // Before the ready line: whoever reads it may send SIGTERM at once.
   handleShutdown(log, () => server.close());
-  // One machine-readable line for scripts and tests that start us with port 0.
-  process.stdout.write(
-    `${JSON.stringify({ ready: true, httpPort: server.httpPort, mqttPort: server.mqttPort })}\n`,
-  );
+  // One machine-readable line for scripts and tests that start us with port 0 (a person reads the
+  // "server ready" line instead).
+  if (!isPretty(cfg.log)) {
+    process.stdout.write(
+      `${JSON.stringify({ ready: true, httpPort: server.httpPort, mqttPort: server.mqttPort })}\n`,
+    );
+  }
 } catch (err) {
   const ports = {
     PORT: cfg.PORT,

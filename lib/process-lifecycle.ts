@@ -7,6 +7,8 @@ import type { Logger } from './logger.ts';
 
 /** How long a clean stop may take before the process gives up on it. */
 export const STOP_TIMEOUT_MS = 10_000;
+/** Signals this soon after the first are copies of it (relayed by npm, tsx), not a second request. */
+const REPEAT_GRACE_MS = 2_000;
 
 type SysError = Error & { code?: string; port?: number; address?: string; syscall?: string };
 
@@ -42,8 +44,8 @@ export type Shutdown = (reason: string, code?: number) => Promise<void>;
 
 /**
  * A shutdown that runs `stop` once, logs one line and exits: `code` (default 0) after a clean
- * stop, 1 when stop throws or takes longer than `timeoutMs`. SIGINT and SIGTERM call it; a second
- * signal exits at once.
+ * stop, 1 when stop throws or takes longer than `timeoutMs`. SIGINT and SIGTERM call it; another
+ * signal more than REPEAT_GRACE_MS later exits at once.
  */
 export function handleShutdown(
   log: Logger,
@@ -70,11 +72,16 @@ export function handleShutdown(
       process.exit(1);
     }
   };
+  let firstSignalAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
-      log.warn({ signal }, 'second signal: exiting without a clean stop');
+      // Ctrl-C under `npm start` reaches us more than once (the terminal signals the whole process
+      // group, npm and tsx relay it too): only a signal well after the first one means "now".
+      if (Date.now() - firstSignalAt < REPEAT_GRACE_MS) return;
+      log.warn({ signal }, 'signalled again: exiting without a clean stop');
       process.exit(1);
     }
+    firstSignalAt = Date.now();
     void shutdown(signal);
   };
   process.on('SIGTERM', onSignal);

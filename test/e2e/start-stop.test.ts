@@ -96,7 +96,7 @@ describe('backend start and stop', () => {
     }
   });
 
-  it('keeps its database in DATA_DIR, and SIGTERM with a kiosk connected stops cleanly with exit 0', async () => {
+  it('keeps its database in DATA_DIR; SIGTERM (twice) with a kiosk connected stops cleanly with exit 0', async () => {
     const data = join(dir, 'data-dir');
     const p = await backend({}, 'clean-stop', data);
     const ready = JSON.parse(await p.waitFor(readyLine, 90_000)) as { httpPort: number; mqttPort: number };
@@ -123,6 +123,8 @@ describe('backend start and stop', () => {
       reconnectPeriod: 200,
     });
     try {
+      // Twice, as a Ctrl-C under `npm start` arrives (the terminal and npm both signal): one stop.
+      p.child.kill('SIGTERM');
       p.child.kill('SIGTERM');
       expect(await exitOf(p)).toBe(0);
     } finally {
