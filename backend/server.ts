@@ -19,6 +19,7 @@ import { jobRoutes } from './api/jobs.routes.ts';
 import { notificationRoutes } from './api/notifications.routes.ts';
 import { reportRoutes } from './api/reports.routes.ts';
 import { siteRoutes } from './api/sites.routes.ts';
+import { terminalRoutes } from './api/terminals.routes.ts';
 import { type Attendance, createAttendance } from './attendance/attendance.module.ts';
 import type { Config } from './config.ts';
 import { type Database, migrateDatabase, openDatabase } from './db/database.ts';
@@ -308,13 +309,9 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
       auth,
       tokens,
       directory,
-      terminals,
       events,
       log: logger('api'),
       version: VERSION,
-      mqttUrlFor: (req) => cfg.PUBLIC_MQTT_URL ?? `mqtt://${req.hostname}:${mqttPort}`,
-      apiUrlFor: (req) =>
-        cfg.PUBLIC_API_URL ?? `${req.protocol}://${req.get('host') ?? `${req.hostname}:${cfg.PORT}`}`,
       health: async () => {
         const dbOk = await db.prisma.$queryRawUnsafe('SELECT 1').then(
           () => true,
@@ -325,6 +322,13 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
     },
     [
       ...attendance.routes,
+      terminalRoutes({
+        directory,
+        terminals,
+        mqttUrlFor: (req) => cfg.PUBLIC_MQTT_URL ?? `mqtt://${req.hostname}:${mqttPort}`,
+        apiUrlFor: (req) =>
+          cfg.PUBLIC_API_URL ?? `${req.protocol}://${req.get('host') ?? `${req.hostname}:${cfg.PORT}`}`,
+      }),
       faceRoutes(gallery, terminals, logger('faces')),
       siteRoutes(db, configs, siteFaces),
       jobRoutes({ jobs }),

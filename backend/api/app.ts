@@ -2,20 +2,11 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from '../../lib/logger.ts';
 import { AppError } from '../errors.ts';
 import type { EventRepository } from '../repositories/event.repository.ts';
-import type { TerminalRepository } from '../repositories/terminal.repository.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import type { DirectoryService } from '../services/directory.service.ts';
 import { requireRole, scopeOf } from '../services/scope.ts';
 import type { Session, TokenService } from '../services/tokens.ts';
-import {
-  EmployeeCreate,
-  EmployeeQuery,
-  EventsQuery,
-  LoginBody,
-  TerminalCreate,
-  TerminalRegistered,
-  UserCreate,
-} from './dto.ts';
+import { EmployeeCreate, EmployeeQuery, EventsQuery, LoginBody, UserCreate } from './dto.ts';
 import { OpenApiRegistry } from './openapi.ts';
 import { parse, RawBody, type Route, type RouteModule } from './router.ts';
 
@@ -23,13 +14,8 @@ export type ApiDeps = {
   auth: AuthService;
   tokens: TokenService;
   directory: DirectoryService;
-  terminals: TerminalRepository;
   events: EventRepository;
   health: () => Promise<{ db: boolean; broker: boolean }>;
-  /** The MQTT URL handed to a new terminal. */
-  mqttUrlFor: (req: Request) => string;
-  /** The backend URL handed to a new terminal (its gallery pull). */
-  apiUrlFor: (req: Request) => string;
   log: Logger;
   version: string;
 };
@@ -128,42 +114,6 @@ export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): exp
       status: 201,
     },
     (req, s) => d.directory.createEmployee(parse(EmployeeCreate, req.body), scopeOf(s)),
-  );
-
-  route(
-    'post',
-    '/api/terminals',
-    {
-      summary:
-        'Register a terminal; its MQTT password is returned only here, also as a ready kiosk file (`kiosk`) for `npm run terminal -- --config FILE`',
-      body: TerminalCreate,
-      roles: ['SUPERADMIN', 'BKD'],
-      status: 201,
-      response: TerminalRegistered,
-    },
-    async (req): Promise<TerminalRegistered> => {
-      const { terminal, secret } = await d.directory.registerTerminal(parse(TerminalCreate, req.body));
-      const mqttUrl = d.mqttUrlFor(req);
-      return {
-        id: terminal.id,
-        name: terminal.name,
-        siteId: terminal.siteId,
-        mqtt: { url: mqttUrl, username: terminal.id, password: secret },
-        kiosk: { id: terminal.id, secret, mqttUrl, apiUrl: d.apiUrlFor(req), site: terminal.siteId },
-      };
-    },
-  );
-  route(
-    'get',
-    '/api/terminals',
-    { summary: 'Terminals with their online state', roles: ['SUPERADMIN', 'BKD', 'OPD_ADMIN'] },
-    async () => {
-      const list = await d.terminals.list();
-      return list.map((t) => ({
-        ...t,
-        lastStatus: t.lastStatus ? (JSON.parse(t.lastStatus) as unknown) : null,
-      }));
-    },
   );
 
   route(
