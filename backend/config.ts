@@ -1,5 +1,12 @@
+/**
+ * The backend's (and the broker's) configuration: the environment read once, here, through one zod
+ * schema that lists every problem at once; the result is frozen and passed down.
+ */
 import { join } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_DESCRIPTOR, DESCRIPTOR_KINDS } from '../face/descriptor-kind.ts';
+import { LogEnv, parseConfig, withoutEmpty } from '../lib/env-config.ts';
+import type { LogSettings } from '../lib/logger.ts';
 import { isValidCron } from './jobs/cron.repository.ts';
 
 const Cron = (fallback: string) =>
@@ -15,10 +22,20 @@ const Env = z.object({
   MQTT_TLS_KEY: z.string().optional(),
   /** An external broker (e.g. `npm run broker` elsewhere); unset = aedes embedded in this process. */
   MQTT_URL: z.string().optional(),
-  /** What a newly registered terminal is told to connect to. */
-  PUBLIC_MQTT_URL: z.string().optional(),
+  /** What a newly registered terminal is told to connect to; unset = mqtt://<host it was registered at>:<MQTT_PORT>. */
+  PUBLIC_MQTT_URL: z
+    .string()
+    .regex(/^(mqtts?|wss?):\/\/[^/]/, 'expected mqtt://host:port (or mqtts://, ws://, wss://)')
+    .optional(),
+  /** The backend URL a newly registered terminal pulls its gallery from; unset = the URL it was registered at. */
+  PUBLIC_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   MQTT_SERVICE_SECRET: z.string().min(16).optional(),
-  DATABASE_URL: z.string().optional(),
+  /** SQLite `file:…` or `postgresql://…`; unset = `file:<DATA_DIR>/attendance.db`. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, 'expected file:… (SQLite) or postgresql://…')
+    .optional(),
+  /** The SQLite database (unless DATABASE_URL), the secret files and the crop key live here. */
   DATA_DIR: z.string().default('./data'),
   ADMIN_USERNAME: z.string().min(3).default('admin'),
   ADMIN_PASSWORD: z.string().min(8).optional(),
@@ -55,20 +72,25 @@ const Env = z.object({
   /** Key of the HMAC-SHA256 signature header (x-absensi-signature: sha256=<hex of "<timestamp>.<body>">). */
   BKD_WEBHOOK_SECRET: z.string().min(16).optional(),
   BKD_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** The server's descriptor model, for sites without their own (docs/FACE-ENGINE.md). */
+  FACE_DESCRIPTOR: z.enum(DESCRIPTOR_KINDS).default(DEFAULT_DESCRIPTOR),
+  ...LogEnv,
 });
 
-export type Config = Readonly<z.infer<typeof Env> & { serviceSecretFile: string; authSecretFile: string }>;
+const Schema = Env.transform((e) => ({
+  ...e,
+  DATABASE_URL: e.DATABASE_URL ?? `file:${join(e.DATA_DIR, 'attendance.db')}`,
+  serviceSecretFile: join(e.DATA_DIR, 'mqtt-service-secret'),
+  authSecretFile: join(e.DATA_DIR, 'auth-secret'),
+  log: Object.freeze({ level: e.LOG_LEVEL, format: e.LOG_FORMAT }) as LogSettings,
+}));
 
-/** Validates the environment once at boot and lists every problem, not just the first. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const r = Env.safeParse(env);
-  if (!r.success) {
-    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
-  }
-  return Object.freeze({
-    ...r.data,
-    serviceSecretFile: join(r.data.DATA_DIR, 'mqtt-service-secret'),
-    authSecretFile: join(r.data.DATA_DIR, 'auth-secret'),
-  });
+export type Config = Readonly<z.output<typeof Schema>>;
+
+/**
+ * Validates the environment once at boot; throws a ConfigError (lib/env-config.ts) listing every
+ * problem, not just the first. An empty variable counts as unset.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  return parseConfig(Schema, withoutEmpty(env));
 }

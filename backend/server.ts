@@ -10,18 +10,19 @@ import { join } from 'node:path';
 import { createBroker } from '../broker/broker.ts';
 import { loadServiceSecret } from '../broker/credentials.ts';
 import { type Listener, listenMqtt, listenMqtts } from '../broker/server.ts';
-import { descriptorKindFromEnv } from '../face/descriptor-models.ts';
+import type { DescriptorKind } from '../face/descriptor-models.ts';
 import { FacePipeline } from '../face/pipeline.ts';
-import { logger } from '../lib/logger.ts';
+import { type Logger, logger } from '../lib/logger.ts';
 import { createApp } from './api/app.ts';
 import { faceRoutes } from './api/faces.routes.ts';
 import { jobRoutes } from './api/jobs.routes.ts';
 import { notificationRoutes } from './api/notifications.routes.ts';
 import { reportRoutes } from './api/reports.routes.ts';
 import { siteRoutes } from './api/sites.routes.ts';
-import { createAttendance } from './attendance/attendance.module.ts';
+import { terminalRoutes } from './api/terminals.routes.ts';
+import { type Attendance, createAttendance } from './attendance/attendance.module.ts';
 import type { Config } from './config.ts';
-import { migrateDatabase, openDatabase } from './db/database.ts';
+import { type Database, migrateDatabase, openDatabase } from './db/database.ts';
 import { CropVault } from './faces/crop-vault.ts';
 import { FaceRepository } from './faces/face.repository.ts';
 import { GalleryService } from './faces/gallery.service.ts';
@@ -59,65 +60,69 @@ export type RunningServer = {
   close(): Promise<void>;
 };
 
-export async function startServer(cfg: Config): Promise<RunningServer> {
-  const log = logger('backend');
-  const t0 = Date.now();
-  await migrateDatabase(cfg.DATABASE_URL);
-  const database = await openDatabase(cfg.DATABASE_URL);
-  const db: Db = { prisma: database.prisma, provider: database.provider };
-  log.info({ provider: db.provider, ms: Date.now() - t0 }, 'database ready');
+/** The embedded broker (none when MQTT_URL names an external one) and the URL the service link uses. */
+type BrokerPart = { mqttUrl: string; listeners: Listener[]; close(): Promise<void> };
 
-  const serviceSecret = loadServiceSecret(cfg.MQTT_SERVICE_SECRET, cfg.serviceSecretFile);
-  const authSecret = loadServiceSecret(cfg.AUTH_SECRET, cfg.authSecretFile);
-  const terminals = new TerminalRepository(db);
-  const rejections = new RejectionRepository(db, logger('rejections'));
-  const fastWriter =
-    database.provider === 'sqlite' ? new SqliteEventWriter(database.url.replace(/^file:/, '')) : undefined;
-  const events = new EventRepository(db, fastWriter);
-  const attendance = createAttendance(db, {
-    log: logger,
-    sqliteFile: database.provider === 'sqlite' ? database.url.replace(/^file:/, '') : undefined,
+async function startBroker(
+  cfg: Config,
+  d: { terminals: TerminalRepository; serviceSecret: string; rejections: RejectionRepository },
+  log: Logger,
+): Promise<BrokerPart> {
+  if (cfg.MQTT_URL) return { mqttUrl: cfg.MQTT_URL, listeners: [], close: async () => undefined };
+  const { aedes } = await createBroker({
+    directory: d.terminals,
+    serviceSecret: d.serviceSecret,
+    rejections: d.rejections,
+    log: logger('broker'),
   });
-  // Enrollment photos are taken with care and must be better than a passing kiosk frame:
-  // a stricter sharpness gate (a kiosk frame passes at 15; a sharp 250 px LFW photo measures ~70).
-  // One pipeline per descriptor model a site uses (Site.faceModel, else FACE_DESCRIPTOR), loaded on first use.
-  const enroller = new PipelineEnroller((descriptor) =>
-    FacePipeline.create({ engine: { descriptor, quality: { minSharpness: 40 } } }),
-  );
-
-  const listeners: Listener[] = [];
-  let mqttUrl = cfg.MQTT_URL;
-  let closeBroker: (() => Promise<void>) | undefined;
-  if (!mqttUrl) {
-    const { aedes } = await createBroker({
-      directory: terminals,
-      serviceSecret,
-      rejections,
-      log: logger('broker'),
-    });
-    const plain = await listenMqtt(aedes, cfg.MQTT_PORT, cfg.MQTT_HOST);
-    listeners.push(plain);
-    if (cfg.MQTT_TLS_CERT && cfg.MQTT_TLS_KEY) {
-      listeners.push(
-        await listenMqtts(aedes, cfg.MQTTS_PORT, cfg.MQTT_HOST, cfg.MQTT_TLS_CERT, cfg.MQTT_TLS_KEY),
-      );
-    }
-    mqttUrl = `mqtt://127.0.0.1:${plain.port}`;
-    closeBroker = () => new Promise((r) => aedes.close(() => r()));
-    log.info({ ports: listeners.map((l) => l.port) }, 'embedded broker listening');
+  const listeners = [await listenMqtt(aedes, cfg.MQTT_PORT, cfg.MQTT_HOST)];
+  if (cfg.MQTT_TLS_CERT && cfg.MQTT_TLS_KEY) {
+    listeners.push(
+      await listenMqtts(aedes, cfg.MQTTS_PORT, cfg.MQTT_HOST, cfg.MQTT_TLS_CERT, cfg.MQTT_TLS_KEY),
+    );
   }
+  log.info({ ports: listeners.map((l) => l.port) }, 'embedded broker listening');
+  return {
+    mqttUrl: `mqtt://127.0.0.1:${listeners[0]?.port}`,
+    listeners,
+    async close() {
+      // A listener's close waits for its open connections, and connected kiosks never hang up on
+      // their own (issue #12): stop accepting, then let aedes drop every client, then wait.
+      const closed = listeners.map((l) => l.close());
+      await new Promise<void>((r) => aedes.close(() => r()));
+      await Promise.all(closed);
+    },
+  };
+}
 
+/** The backend's MQTT client: punches in (ingest), statuses in, configs and acks out. */
+function startIngest(
+  cfg: Config,
+  d: {
+    db: Db;
+    mqttUrl: string;
+    serviceSecret: string;
+    terminals: TerminalRepository;
+    events: EventRepository;
+    rejections: RejectionRepository;
+    attendance: Attendance;
+  },
+  log: Logger,
+): { link: ServiceLink; ingest: IngestService; configs: TerminalConfigService } {
   let ingest: IngestService | undefined;
-  const defaultFaceModel = descriptorKindFromEnv();
   const configs = new TerminalConfigService(
-    db,
+    d.db,
     { publish: (tid, payload) => link.publishConfig(tid, payload) },
-    { defaultFaceModel, log: logger('terminal-config'), hours: (siteId) => attendance.kioskHours(siteId) },
+    {
+      defaultFaceModel: cfg.FACE_DESCRIPTOR,
+      log: logger('terminal-config'),
+      hours: (siteId) => d.attendance.kioskHours(siteId),
+    },
   );
   const onlineTerminals = new Set<string>();
   const link = new ServiceLink({
-    url: mqttUrl,
-    secret: serviceSecret,
+    url: d.mqttUrl,
+    secret: d.serviceSecret,
     instanceId: cfg.INSTANCE_ID,
     log: logger('service-link'),
     onEvent: (topic, payload) => ingest?.accept(topic, payload),
@@ -136,11 +141,11 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
       }
       const at = new Date();
       const json = raw.toString();
-      terminals
+      d.terminals
         .recordStatus(tid, online, json, at)
         // Days that waited for this kiosk's unsent punches are looked at again.
         .then((previous) =>
-          attendance.onTerminalStatus(tid, previous, { lastStatus: json, lastStatusAt: at }),
+          d.attendance.onTerminalStatus(tid, previous, { lastStatus: json, lastStatusAt: at }),
         )
         .catch((err: unknown) => {
           log.warn({ err, terminalId: tid }, 'could not record terminal status');
@@ -148,24 +153,18 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
     },
   });
   ingest = new IngestService({
-    store: events,
-    rejections,
+    store: d.events,
+    rejections: d.rejections,
     acks: link,
     log: logger('ingest'),
     skewToleranceMs: cfg.CLOCK_SKEW_TOLERANCE_MS,
-    onCommitted: attendance.onCommitted,
+    onCommitted: d.attendance.onCommitted,
   });
-  const ing = ingest;
+  return { link, ingest, configs };
+}
 
-  const tokens = new TokenService(authSecret);
-  const auth = new AuthService(db, tokens, logger('auth'));
-  const directory = new DirectoryService(db, terminals, () => ing.forgetEmployees());
-  await directory.ensureDefaults(cfg.DEFAULT_TIME_ZONE);
-  await auth.bootstrapAdmin(cfg.ADMIN_USERNAME, cfg.ADMIN_PASSWORD);
-  // The day close runs as a leased job (below), not on the module's own timer.
-  await attendance.start({ dayCloseJob: false });
-
-  // Periodic jobs, each period run once across instances under a lease in the database.
+/** The periodic jobs, each period run once across instances under a lease in the database. */
+function createJobs(cfg: Config, db: Db, attendance: Attendance, log: Logger) {
   const notifications = new NotificationRepository(db);
   const lateness = new LatenessReportService({
     reports: new ReportRepository(db),
@@ -213,6 +212,75 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
       );
     }
   }
+  return { jobs, notifications, lateness };
+}
+
+/** Enrollment and the kiosks' galleries: one pipeline per descriptor model a site uses, loaded on first use. */
+async function startFaces(
+  cfg: Config,
+  d: { db: Db; link: ServiceLink; defaultKind: DescriptorKind },
+): Promise<{ gallery: GalleryService; siteFaces: SiteFaceService; enroller: PipelineEnroller }> {
+  // Enrollment photos are taken with care and must be better than a passing kiosk frame:
+  // a stricter sharpness gate (a kiosk frame passes at 15; a sharp 250 px LFW photo measures ~70).
+  const enroller = new PipelineEnroller((descriptor) =>
+    FacePipeline.create({ engine: { descriptor, quality: { minSharpness: 40 } } }),
+  );
+  const faceRepo = new FaceRepository(d.db);
+  const cropVault = new CropVault(cfg.FACE_CROP_KEY_FILE ?? join(cfg.DATA_DIR, 'face-crops.key'));
+  const gallery = new GalleryService(
+    faceRepo,
+    enroller,
+    d.link,
+    async (nip) =>
+      (await d.db.prisma.employee.findUnique({ where: { nip }, select: { unitId: true } }))?.unitId ?? null,
+    logger('gallery'),
+    { defaultKind: d.defaultKind, vault: cropVault },
+  );
+  const siteFaces = new SiteFaceService(faceRepo, gallery, cropVault, logger('site-faces'));
+  await gallery.announceAll();
+  return { gallery, siteFaces, enroller };
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+}
+
+async function openStore(cfg: Config, log: Logger, t0: number) {
+  await migrateDatabase(cfg.DATABASE_URL);
+  const database: Database = await openDatabase(cfg.DATABASE_URL);
+  const db: Db = { prisma: database.prisma, provider: database.provider };
+  log.info({ provider: db.provider, ms: Date.now() - t0 }, 'database ready');
+  const sqliteFile = database.provider === 'sqlite' ? database.url.replace(/^file:/, '') : undefined;
+  return { database, db, sqliteFile, fastWriter: sqliteFile ? new SqliteEventWriter(sqliteFile) : undefined };
+}
+
+export async function startServer(cfg: Config): Promise<RunningServer> {
+  const log = logger('backend');
+  const t0 = Date.now();
+  const { database, db, sqliteFile, fastWriter } = await openStore(cfg, log, t0);
+  const serviceSecret = loadServiceSecret(cfg.MQTT_SERVICE_SECRET, cfg.serviceSecretFile);
+  const authSecret = loadServiceSecret(cfg.AUTH_SECRET, cfg.authSecretFile);
+  const terminals = new TerminalRepository(db);
+  const rejections = new RejectionRepository(db, logger('rejections'));
+  const events = new EventRepository(db, fastWriter);
+  const attendance = createAttendance(db, { log: logger, sqliteFile });
+  const broker = await startBroker(cfg, { terminals, serviceSecret, rejections }, log);
+  const { link, ingest, configs } = startIngest(
+    cfg,
+    { db, mqttUrl: broker.mqttUrl, serviceSecret, terminals, events, rejections, attendance },
+    log,
+  );
+
+  const tokens = new TokenService(authSecret);
+  const auth = new AuthService(db, tokens, logger('auth'));
+  const directory = new DirectoryService(db, terminals, () => ingest.forgetEmployees());
+  await directory.ensureDefaults(cfg.DEFAULT_TIME_ZONE);
+  await auth.bootstrapAdmin(cfg.ADMIN_USERNAME, cfg.ADMIN_PASSWORD);
+  // The day close runs as a leased job (below), not on the module's own timer.
+  await attendance.start({ dayCloseJob: false });
+  const { jobs, notifications, lateness } = createJobs(cfg, db, attendance, log);
   let bootDayClose: NodeJS.Timeout | undefined;
   if (cfg.JOBS_ENABLED) {
     jobs.start();
@@ -224,37 +292,26 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
   }
 
   await link.start();
-  const faceRepo = new FaceRepository(db);
-  const cropVault = new CropVault(cfg.FACE_CROP_KEY_FILE ?? join(cfg.DATA_DIR, 'face-crops.key'));
-  const gallery = new GalleryService(
-    faceRepo,
-    enroller,
+  const { gallery, siteFaces, enroller } = await startFaces(cfg, {
+    db,
     link,
-    async (nip) =>
-      (await db.prisma.employee.findUnique({ where: { nip }, select: { unitId: true } }))?.unitId ?? null,
-    logger('gallery'),
-    { defaultKind: defaultFaceModel, vault: cropVault },
-  );
-  const siteFaces = new SiteFaceService(faceRepo, gallery, cropVault, logger('site-faces'));
-  await gallery.announceAll();
+    defaultKind: cfg.FACE_DESCRIPTOR,
+  });
   // The kiosks' work hours cover a week from today: keep them moving with the days.
   const configRefresh = setInterval(() => {
     configs.refreshAll().catch((err: unknown) => log.warn({ err }, 'config refresh failed'));
   }, cfg.CONFIG_REFRESH_MS);
   configRefresh.unref();
 
-  const publicMqtt = cfg.PUBLIC_MQTT_URL;
-  const mqttPort = listeners[0]?.port ?? cfg.MQTT_PORT;
+  const mqttPort = broker.listeners[0]?.port ?? cfg.MQTT_PORT;
   const app = createApp(
     {
       auth,
       tokens,
       directory,
-      terminals,
       events,
       log: logger('api'),
       version: VERSION,
-      mqttUrlFor: (req) => publicMqtt ?? `mqtt://${req.hostname}:${mqttPort}`,
       health: async () => {
         const dbOk = await db.prisma.$queryRawUnsafe('SELECT 1').then(
           () => true,
@@ -265,6 +322,13 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
     },
     [
       ...attendance.routes,
+      terminalRoutes({
+        directory,
+        terminals,
+        mqttUrlFor: (req) => cfg.PUBLIC_MQTT_URL ?? `mqtt://${req.hostname}:${mqttPort}`,
+        apiUrlFor: (req) =>
+          cfg.PUBLIC_API_URL ?? `${req.protocol}://${req.get('host') ?? `${req.hostname}:${cfg.PORT}`}`,
+      }),
       faceRoutes(gallery, terminals, logger('faces')),
       siteRoutes(db, configs, siteFaces),
       jobRoutes({ jobs }),
@@ -272,18 +336,16 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
       reportRoutes({ lateness }),
     ],
   );
-  const http: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(cfg.PORT, cfg.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
-  });
+  const http = await listen(app, cfg.PORT, cfg.HOST);
   const httpPort = (http.address() as AddressInfo).port;
-  log.info({ httpPort, mqttUrl, ms: Date.now() - t0 }, 'server ready');
+  log.info({ httpPort, mqttUrl: broker.mqttUrl, ms: Date.now() - t0 }, 'server ready');
 
   return {
     httpPort,
-    mqttPort: listeners[0]?.port,
-    mqttsPort: listeners[1]?.port,
+    mqttPort: broker.listeners[0]?.port,
+    mqttsPort: broker.listeners[1]?.port,
     db,
-    ingest: ing,
+    ingest,
     rejections,
     async close() {
       clearInterval(configRefresh);
@@ -291,14 +353,13 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
       http.closeAllConnections();
       await closed;
       await link.stop();
-      await ing.settled();
+      await ingest.settled();
       clearTimeout(bootDayClose);
       await jobs.stop();
       await attendance.stop();
       await enroller.close();
       await rejections.flush();
-      for (const l of listeners) await l.close();
-      await closeBroker?.();
+      await broker.close();
       fastWriter?.close();
       await database.close();
     },

@@ -8,7 +8,7 @@
 import { alignFace, type Box, cropRgb, type KeptFace, keepFace, QUALITY_TEMPLATE } from './align.ts';
 import type { Descriptor, DescriptorInfo } from './descriptor.ts';
 import { describeDescriptor, mirrorFace } from './descriptor.ts';
-import { createDescriptor, type DescriptorKind, descriptorKindFromEnv } from './descriptor-models.ts';
+import { createDescriptor, DEFAULT_DESCRIPTOR, type DescriptorKind } from './descriptor-models.ts';
 import type { Frame } from './frames/types.ts';
 import { type CropStats, cropStats, type ScoredBox } from './quality.ts';
 import { type BackendName, type FaceApiRuntime, loadFaceApi, type NetName } from './tf-backend.ts';
@@ -19,7 +19,7 @@ export type AnalyzerRole = 'locate' | 'embed';
 
 export interface AnalyzerOptions {
   backend?: 'auto' | 'wasm';
-  /** Descriptor model (descriptor-models.ts). Default: FACE_DESCRIPTOR, else DEFAULT_DESCRIPTOR. */
+  /** Descriptor model (descriptor-models.ts). Default: DEFAULT_DESCRIPTOR. */
   descriptor?: DescriptorKind;
   /** face-api only: side of the aligned dlib chip. Default 150, what the model was trained on. */
   chipSize?: number;
@@ -84,7 +84,7 @@ export class FaceAnalyzer {
     if (roles.includes('locate')) nets.push('tinyFaceDetector', 'faceLandmark68Net');
     const rt = await loadFaceApi({ prefer: opts.backend ?? 'auto', nets });
     const descriptor = roles.includes('embed')
-      ? await createDescriptor(opts.descriptor ?? descriptorKindFromEnv(), {
+      ? await createDescriptor(opts.descriptor ?? DEFAULT_DESCRIPTOR, {
           prefer: opts.backend ?? 'auto',
           ...(opts.chipSize !== undefined ? { chipSize: opts.chipSize } : {}),
         })

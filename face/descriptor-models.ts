@@ -6,22 +6,26 @@
  * re-derives templates from the kept enrollment crops (descriptor-migrate.ts) or asks for
  * re-enrollment; templates are never mixed.
  *
- * Selection: `FaceEngineConfig.descriptor`, else the environment variable `FACE_DESCRIPTOR`
- * (`mfn512`, `mfn192` or `faceapi`), else DEFAULT_DESCRIPTOR. Model cards with provenance,
- * licence and measured figures: docs/models/.
+ * Selection: `FaceEngineConfig.descriptor`, else DEFAULT_DESCRIPTOR. The processes pass the
+ * environment variable `FACE_DESCRIPTOR` (`mfn512`, `mfn192` or `faceapi`) from their config
+ * (backend/config.ts, terminal/terminal.config.ts). Model cards with provenance, licence and measured
+ * figures: docs/models/.
  */
 import { fileURLToPath } from 'node:url';
 import { dlibTemplate } from './align.ts';
 import type { Descriptor } from './descriptor.ts';
 import { ArcFaceDescriptor, type GraphModelSpec } from './descriptor-arcface.ts';
 import { FaceApiDescriptor } from './descriptor-faceapi.ts';
+import { type DescriptorKind, isDescriptorKind } from './descriptor-kind.ts';
 import { DEFAULT_RECOGNIZER, type RecognizerConfig } from './recognizer.ts';
 
-export const DESCRIPTOR_KINDS = ['mfn512', 'mfn192', 'faceapi'] as const;
-export type DescriptorKind = (typeof DESCRIPTOR_KINDS)[number];
-
-/** Chosen by measurement on dev-asia and dev (docs/FACE-ENGINE.md, "Choosing the descriptor"). */
-export const DEFAULT_DESCRIPTOR: DescriptorKind = 'mfn512';
+export {
+  DEFAULT_DESCRIPTOR,
+  DESCRIPTOR_KINDS,
+  type DescriptorKind,
+  descriptorKindFromEnv,
+  isDescriptorKind,
+} from './descriptor-kind.ts';
 
 /** Threshold (unit-vector Euclidean distance, d = sqrt(2 - 2 cos)) and margin over the second identity. */
 export interface OperatingPoint {
@@ -86,20 +90,6 @@ export const DESCRIPTOR_MODELS: Record<DescriptorKind, DescriptorModel> = {
     operatingPoint: { threshold: 0.34, margin: 0.08 },
   },
 };
-
-export function isDescriptorKind(s: string): s is DescriptorKind {
-  return (DESCRIPTOR_KINDS as readonly string[]).includes(s);
-}
-
-/** `FACE_DESCRIPTOR` from the environment, else the default. An unknown name throws (no silent fallback). */
-export function descriptorKindFromEnv(env: Record<string, string | undefined> = process.env): DescriptorKind {
-  const v = env.FACE_DESCRIPTOR?.trim();
-  if (!v) return DEFAULT_DESCRIPTOR;
-  if (!isDescriptorKind(v)) {
-    throw new Error(`FACE_DESCRIPTOR='${v}' is not one of ${DESCRIPTOR_KINDS.join(', ')}`);
-  }
-  return v;
-}
 
 export interface CreateDescriptorOptions {
   prefer?: 'auto' | 'wasm';

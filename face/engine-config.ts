@@ -1,6 +1,6 @@
 /** The face engine's settings (engine.ts), their defaults, and the detector input sizes they give. */
 import { availableParallelism } from 'node:os';
-import { DEFAULT_DESCRIPTOR, type DescriptorKind, descriptorKindFromEnv } from './descriptor-models.ts';
+import { DEFAULT_DESCRIPTOR, type DescriptorKind } from './descriptor-models.ts';
 import { DEFAULT_QUALITY, type QualityConfig } from './quality.ts';
 
 export interface FaceEngineConfig {
@@ -59,8 +59,8 @@ export interface FaceEngineConfig {
   /** Run every net once at start-up so the first frame is not slow. */
   warmUp: boolean;
   /**
-   * Descriptor model (descriptor-models.ts). resolveEngineConfig fills it from the environment
-   * variable FACE_DESCRIPTOR when not given, else DEFAULT_DESCRIPTOR.
+   * Descriptor model (descriptor-models.ts), DEFAULT_DESCRIPTOR when not given. The processes pass
+   * FACE_DESCRIPTOR from their config; the engine reads no environment.
    */
   descriptor: DescriptorKind;
   /** face-api descriptor only: side of its dlib chip. */
@@ -102,7 +102,7 @@ export function resolveEngineConfig(partial: DeepPartial<FaceEngineConfig> = {})
     detector: { ...d.detector, ...(partial.detector as Partial<FaceEngineConfig['detector']>) },
     tracking: { ...d.tracking, ...partial.tracking },
     quality: { ...d.quality, ...(partial.quality as Partial<QualityConfig>) },
-    descriptor: (partial.descriptor as DescriptorKind | undefined) ?? descriptorKindFromEnv(),
+    descriptor: (partial.descriptor as DescriptorKind | undefined) ?? d.descriptor,
   };
 }
 

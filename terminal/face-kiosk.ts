@@ -36,6 +36,7 @@ import {
   screenMessageFor,
   screenMessageForFrameError,
 } from './kiosk-screen.ts';
+import { UnconfirmedFaces } from './unconfirmed-faces.ts';
 
 export interface FaceKioskOptions {
   kiosk: KioskConfig;
@@ -48,6 +49,8 @@ export interface FaceKioskOptions {
   /** Reuse a running engine (tests); otherwise one is created here and closed by stop(). */
   engine?: FaceEngine | undefined;
   engineConfig?: DeepPartial<FaceEngineConfig> | undefined;
+  /** The model to start with until the local gallery names the site's (FACE_DESCRIPTOR). */
+  defaultDescriptor?: DescriptorKind | undefined;
   recognizer?: Partial<RecognizerConfig> | undefined;
   sync?: Partial<
     Pick<GallerySyncOptions, 'fetch' | 'timeoutMs' | 'minBackoffMs' | 'maxBackoffMs' | 'random'>
@@ -117,6 +120,8 @@ export class FaceKiosk {
   private switching: Promise<void> | undefined;
   /** The frame being processed, so a switch closes the old engine only after it. */
   private inflight: Promise<unknown> = Promise.resolve();
+  /** Faces that matched without enough agreeing frames for a punch (told at the end of a file). */
+  readonly unconfirmed = new UnconfirmedFaces();
 
   private constructor(
     readonly kiosk: Kiosk,
@@ -144,11 +149,11 @@ export class FaceKiosk {
     // The site's model as last learned beats the process default (FACE_DESCRIPTOR), so a restarted
     // kiosk keeps recognising offline; an explicit engine config still wins.
     const stored = GalleryStore.peekModelId(file);
-    const storedKind = stored === undefined ? undefined : kindOfModelId(stored);
+    const kind = (stored === undefined ? undefined : kindOfModelId(stored)) ?? opts.defaultDescriptor;
     const engine =
       opts.engine ??
       (await FaceEngine.create({
-        ...(storedKind ? { descriptor: storedKind } : {}),
+        ...(kind ? { descriptor: kind } : {}),
         ...opts.engineConfig,
       }));
     const { modelId, dim } = { modelId: engine.modelId, dim: engine.info.descriptor.dim };
@@ -326,6 +331,7 @@ export class FaceKiosk {
       liveness: this.liveness,
       nameOf,
       onResult: (r, d) => {
+        this.unconfirmed.observe(r.decision);
         const m = screenMessageFor(d, r.analysis.issue, nameOf);
         if (m) this.screen.show(m);
         if (d.kind === 'liveness-failed' || d.kind === 'unknown') {

@@ -2,12 +2,11 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from '../../lib/logger.ts';
 import { AppError } from '../errors.ts';
 import type { EventRepository } from '../repositories/event.repository.ts';
-import type { TerminalRepository } from '../repositories/terminal.repository.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import type { DirectoryService } from '../services/directory.service.ts';
 import { requireRole, scopeOf } from '../services/scope.ts';
 import type { Session, TokenService } from '../services/tokens.ts';
-import { EmployeeCreate, EmployeeQuery, EventsQuery, LoginBody, TerminalCreate, UserCreate } from './dto.ts';
+import { EmployeeCreate, EmployeeQuery, EventsQuery, LoginBody, UserCreate } from './dto.ts';
 import { OpenApiRegistry } from './openapi.ts';
 import { parse, RawBody, type Route, type RouteModule } from './router.ts';
 
@@ -15,11 +14,8 @@ export type ApiDeps = {
   auth: AuthService;
   tokens: TokenService;
   directory: DirectoryService;
-  terminals: TerminalRepository;
   events: EventRepository;
   health: () => Promise<{ db: boolean; broker: boolean }>;
-  /** The MQTT URL handed to a new terminal. */
-  mqttUrlFor: (req: Request) => string;
   log: Logger;
   version: string;
 };
@@ -44,7 +40,16 @@ export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): exp
   };
 
   const route: Route = (method, path, meta, handler) => {
-    docs.add({ method, path, summary: meta.summary, body: meta.body, query: meta.query, auth: true });
+    docs.add({
+      method,
+      path,
+      summary: meta.summary,
+      body: meta.body,
+      query: meta.query,
+      response: meta.response,
+      status: meta.status,
+      auth: true,
+    });
     app[method](path, async (req: Request, res: Response) => {
       const s = session(req);
       if (meta.roles) requireRole(s, meta.roles);
@@ -109,38 +114,6 @@ export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): exp
       status: 201,
     },
     (req, s) => d.directory.createEmployee(parse(EmployeeCreate, req.body), scopeOf(s)),
-  );
-
-  route(
-    'post',
-    '/api/terminals',
-    {
-      summary: 'Register a terminal; its MQTT password is returned only here',
-      body: TerminalCreate,
-      roles: ['SUPERADMIN', 'BKD'],
-      status: 201,
-    },
-    async (req) => {
-      const { terminal, secret } = await d.directory.registerTerminal(parse(TerminalCreate, req.body));
-      return {
-        id: terminal.id,
-        name: terminal.name,
-        siteId: terminal.siteId,
-        mqtt: { url: d.mqttUrlFor(req), username: terminal.id, password: secret },
-      };
-    },
-  );
-  route(
-    'get',
-    '/api/terminals',
-    { summary: 'Terminals with their online state', roles: ['SUPERADMIN', 'BKD', 'OPD_ADMIN'] },
-    async () => {
-      const list = await d.terminals.list();
-      return list.map((t) => ({
-        ...t,
-        lastStatus: t.lastStatus ? (JSON.parse(t.lastStatus) as unknown) : null,
-      }));
-    },
   );
 
   route(

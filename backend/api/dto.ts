@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KioskFile } from '../../protocol/index.ts';
 import { Role } from '../services/tokens.ts';
 
 export const LoginBody = z.object({
@@ -38,6 +39,17 @@ export const TerminalCreate = z
     siteId: z.string().min(1).max(64).optional().describe('defaults to the default site'),
   })
   .strict();
+
+export const TerminalRegistered = z.object({
+  id: z.string(),
+  name: z.string(),
+  siteId: z.string(),
+  mqtt: z.object({ url: z.string(), username: z.string(), password: z.string() }),
+  kiosk: KioskFile.describe(
+    'the same, as the kiosk reads it: save it (or this whole answer) and run `npm run terminal -- --config FILE`',
+  ),
+});
+export type TerminalRegistered = z.infer<typeof TerminalRegistered>;
 
 export const EventsQuery = z.object({
   employeeId: z.string().max(32).optional(),

@@ -6,6 +6,9 @@ type Doc = {
   summary: string;
   body?: z.ZodType;
   query?: z.ZodType;
+  /** The success answer's schema and status (default 200). */
+  response?: z.ZodType | undefined;
+  status?: number | undefined;
   auth: boolean;
 };
 
@@ -20,10 +23,13 @@ export class OpenApiRegistry {
     const paths: Record<string, Record<string, object>> = {};
     for (const d of this.docs) {
       const path = d.path.replace(/:(\w+)/g, '{$1}');
+      const ok = d.response
+        ? { description: 'OK', content: { 'application/json': { schema: z.toJSONSchema(d.response) } } }
+        : { description: 'OK' };
       const op: Record<string, unknown> = {
         summary: d.summary,
         responses: {
-          '200': { description: 'OK' },
+          [String(d.status ?? 200)]: ok,
           default: { description: 'Error: {error:{code,message}}' },
         },
       };

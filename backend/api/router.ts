@@ -12,6 +12,8 @@ export type RouteMeta = {
   /** Roles allowed; any logged-in user when absent. Data scoping is the handler's job (scopeOf). */
   roles?: readonly Role[];
   status?: number;
+  /** The answer's schema, for /api/openapi.json. */
+  response?: z.ZodType;
 };
 
 /** A handler's answer when it is not JSON (e.g. a CSV export). */

@@ -6,8 +6,9 @@
  * - `postgres://…` / `postgresql://…` → PostgreSQL through @prisma/adapter-pg and the client
  *   generated from prisma/postgresql/ (prisma/generated/postgresql). A `?schema=name` parameter
  *   selects the PostgreSQL schema.
- * - no URL (DATABASE_URL unset) → SQLite file ./data/attendance.db (relative to the current
- *   directory; the folder is created).
+ * The URL is always given (backend/config.ts makes `file:<DATA_DIR>/attendance.db` when DATABASE_URL
+ * is unset); this module reads no environment. A relative SQLite path is taken from the current
+ * directory, and its folder is created.
  *
  * Both clients come from the one models file (prisma/models.prisma) and expose the same model
  * delegates; `Database.prisma` is typed as the SQLite client, which stands for both.
@@ -61,7 +62,6 @@ export type MigrateResult = {
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHIM = path.join(ROOT, 'prisma', 'engine', 'schema-engine-shim.mjs');
-export const DEFAULT_DATABASE_URL = 'file:./data/attendance.db';
 /** How long a SQLite connection waits for another writer before giving up (ms). */
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 const MIGRATE_TIMEOUT_MS = 180_000;
@@ -73,9 +73,9 @@ export function providerOf(url: string): Provider {
   throw new Error(`Unsupported database URL (expected file:… or postgresql://…): ${redact(url)}`);
 }
 
-/** The URL to use: the argument, else DATABASE_URL, else ./data/attendance.db; SQLite paths made absolute. */
-export function resolveDatabaseUrl(url?: string): { url: string; provider: Provider } {
-  const raw = url?.trim() || process.env.DATABASE_URL?.trim() || DEFAULT_DATABASE_URL;
+/** The URL to use, its provider told; SQLite paths made absolute. */
+export function resolveDatabaseUrl(url: string): { url: string; provider: Provider } {
+  const raw = url.trim();
   const provider = providerOf(raw);
   if (provider === 'postgresql') return { url: raw, provider };
   const file = sqliteFile(raw);
@@ -100,8 +100,8 @@ export function placeholders(provider: Provider, rows: number, cols: number): st
   return out.join(',');
 }
 
-/** Opens a Prisma client for `url` (default: DATABASE_URL, else ./data/attendance.db). */
-export async function openDatabase(url?: string): Promise<Database> {
+/** Opens a Prisma client for `url`. */
+export async function openDatabase(url: string): Promise<Database> {
   const resolved = resolveDatabaseUrl(url);
   return resolved.provider === 'sqlite' ? openSqlite(resolved.url) : openPostgres(resolved.url);
 }
@@ -154,7 +154,7 @@ async function openPostgres(url: string): Promise<Database> {
  * Concurrent callers (server and broker starting together) are serialised: a lock file beside
  * the SQLite file, an advisory lock on PostgreSQL.
  */
-export async function migrateDatabase(url?: string, opts: { force?: boolean } = {}): Promise<MigrateResult> {
+export async function migrateDatabase(url: string, opts: { force?: boolean } = {}): Promise<MigrateResult> {
   const t0 = performance.now();
   const { url: dbUrl, provider } = resolveDatabaseUrl(url);
   const migrationsDir = path.join(ROOT, 'prisma', provider, 'migrations');
@@ -281,10 +281,12 @@ async function runMigrateDeploy(provider: Provider, url: string): Promise<string
   const cli = require.resolve('prisma/build/index.js');
   const config = path.join(ROOT, 'prisma', provider, 'prisma.config.ts');
   const args = [cli, 'migrate', 'deploy', '--config', config];
+  // Only what the CLI needs, from the caller's config: none of this process's environment leaks in.
   const env = {
-    ...process.env,
     DATABASE_URL: url,
     PRISMA_SCHEMA_ENGINE_BINARY: SHIM,
+    // The shim starts with `#!/usr/bin/env node`: let it find the node that runs us.
+    PATH: path.dirname(process.execPath),
     // No network: no update check, no telemetry ping.
     CHECKPOINT_DISABLE: '1',
     PRISMA_HIDE_UPDATE_MESSAGE: '1',

@@ -1,5 +1,6 @@
 /**
- * `npm run enroll:bulk -- (--dir DIR | --zip FILE) [--url http://127.0.0.1:8080] [--user admin] [--password …]`
+ * `npm run enroll:bulk -- (--dir DIR | --zip FILE) [--url http://127.0.0.1:8080] [--user admin]`,
+ * the password in ADMIN_PASSWORD (options: bulk-import.config.ts).
  *
  * Enrolls many employees at once through the REST API (so roles and scoping
  * apply). Photos are named by NIP: `<NIP>.jpg`, `<NIP>_<n>.jpg` or
@@ -8,8 +9,9 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { unzipSync } from 'fflate';
+import { ConfigError } from '../../lib/env-config.ts';
+import { type BulkImportConfig, loadBulkImportConfig } from './bulk-import.config.ts';
 
 const PHOTO = /\.(jpe?g|png)$/i;
 const NIP_RE = /^(\d{18})(?:[_-]\d+)?$/;
@@ -55,17 +57,7 @@ function bar(done: number, total: number): string {
   return `[${'#'.repeat(n)}${'.'.repeat(w - n)}] ${done}/${total}`;
 }
 
-async function main(): Promise<number> {
-  const { values: a } = parseArgs({
-    options: {
-      dir: { type: 'string' },
-      zip: { type: 'string' },
-      url: { type: 'string', default: process.env.API_URL ?? 'http://127.0.0.1:8080' },
-      user: { type: 'string', default: process.env.ADMIN_USERNAME ?? 'admin' },
-      password: { type: 'string', default: process.env.ADMIN_PASSWORD },
-    },
-  });
-  if (!a.dir === !a.zip) throw new Error('give exactly one of --dir DIR or --zip FILE');
+async function main(a: BulkImportConfig): Promise<number> {
   const files = a.zip
     ? Object.entries(unzipSync(await readFile(a.zip))).map(([path, data]) => ({
         path,
@@ -108,7 +100,15 @@ async function main(): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then(
+  let cfg: BulkImportConfig;
+  try {
+    cfg = loadBulkImportConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`enroll:bulk: ${err.message}\n`);
+    process.exit(2);
+  }
+  main(cfg).then(
     (code) => process.exit(code),
     (err: unknown) => {
       process.stderr.write(`enroll:bulk: ${(err as Error).message}\n`);

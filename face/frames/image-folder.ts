@@ -103,13 +103,18 @@ export async function listImages(dir: string): Promise<string[]> {
 }
 
 export interface ImageFolderOptions extends Omit<DecodeOptions, 'ts' | 'index'> {
-  /** Synthetic time between consecutive pictures, ms (timestamps are index * interval). Default 100. */
+  /** Synthetic time between consecutive frames, ms (timestamps are index * interval). Default 100. */
   intervalMs?: number;
+  /**
+   * Frames per picture (default 1): a picture held in front of the camera for a moment. A
+   * recognition needs several agreeing frames, so one frame per picture recognises nobody.
+   */
+  repeat?: number;
   /** Explicit file list instead of listing the folder. */
   files?: string[];
 }
 
-/** Every image in a folder (not recursive), one frame each; undecodable files yield FrameErrors. */
+/** Every image in a folder (not recursive), `repeat` frames each; undecodable files yield FrameErrors. */
 export class ImageFolderSource implements FrameSource {
   readonly description: string;
   private closed = false;
@@ -130,14 +135,22 @@ export class ImageFolderSource implements FrameSource {
       return;
     }
     const interval = this.opts.intervalMs ?? 100;
+    const repeat = Math.max(1, Math.floor(this.opts.repeat ?? 1));
     // Decode one picture ahead so ffmpeg start-up overlaps the consumer's work.
     let next: Promise<Frame | FrameError> | undefined;
     const decode = (i: number) =>
-      decodeImageFile(files[i] as string, { ...this.opts, index: i, ts: i * interval });
+      decodeImageFile(files[i] as string, { ...this.opts, index: i * repeat, ts: i * repeat * interval });
     for (let i = 0; i < files.length && !this.closed; i++) {
       const current = next ?? decode(i);
       next = i + 1 < files.length ? decode(i + 1) : undefined;
-      yield await current;
+      const item = await current;
+      if (item.kind !== 'frame') {
+        yield item;
+        continue;
+      }
+      for (let k = 0; k < repeat && !this.closed; k++) {
+        yield k === 0 ? item : { ...item, index: item.index + k, ts: item.ts + k * interval };
+      }
     }
   }
 

@@ -257,17 +257,7 @@ describe('placeholders', () => {
     expect(() => placeholders('sqlite', 0, 3)).toThrow(RangeError);
   });
 
-  it('resolves URLs: SQLite paths made absolute, the default is ./data/attendance.db', () => {
-    const saved = process.env.DATABASE_URL;
-    delete process.env.DATABASE_URL;
-    try {
-      expect(resolveDatabaseUrl()).toEqual({
-        provider: 'sqlite',
-        url: `file:${path.resolve('data', 'attendance.db')}`,
-      });
-    } finally {
-      if (saved !== undefined) process.env.DATABASE_URL = saved;
-    }
+  it('resolves URLs: SQLite paths made absolute (the default, in DATA_DIR, is the config’s: test/unit/config.test.ts)', () => {
     expect(resolveDatabaseUrl('file:rel/x.db').url).toBe(`file:${path.resolve('rel/x.db')}`);
     expect(resolveDatabaseUrl('postgresql://u@h:5433/d')).toEqual({
       provider: 'postgresql',

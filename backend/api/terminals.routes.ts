@@ -1,0 +1,55 @@
+import type { Request } from 'express';
+import type { TerminalRepository } from '../repositories/terminal.repository.ts';
+import type { DirectoryService } from '../services/directory.service.ts';
+import { TerminalCreate, TerminalRegistered } from './dto.ts';
+import { parse, type RouteModule } from './router.ts';
+
+export type TerminalRoutesDeps = {
+  directory: DirectoryService;
+  terminals: TerminalRepository;
+  /** The broker URL handed to a new terminal. */
+  mqttUrlFor: (req: Request) => string;
+  /** The backend URL handed to a new terminal (its gallery pull). */
+  apiUrlFor: (req: Request) => string;
+};
+
+/** Registering terminals (the answer is also the kiosk's file, protocol/kiosk-file.ts) and listing them. */
+export const terminalRoutes =
+  (d: TerminalRoutesDeps): RouteModule =>
+  (route) => {
+    route(
+      'post',
+      '/api/terminals',
+      {
+        summary:
+          'Register a terminal; its MQTT password is returned only here, also as a ready kiosk file (`kiosk`) for `npm run terminal -- --config FILE`',
+        body: TerminalCreate,
+        roles: ['SUPERADMIN', 'BKD'],
+        status: 201,
+        response: TerminalRegistered,
+      },
+      async (req): Promise<TerminalRegistered> => {
+        const { terminal, secret } = await d.directory.registerTerminal(parse(TerminalCreate, req.body));
+        const mqttUrl = d.mqttUrlFor(req);
+        return {
+          id: terminal.id,
+          name: terminal.name,
+          siteId: terminal.siteId,
+          mqtt: { url: mqttUrl, username: terminal.id, password: secret },
+          kiosk: { id: terminal.id, secret, mqttUrl, apiUrl: d.apiUrlFor(req), site: terminal.siteId },
+        };
+      },
+    );
+    route(
+      'get',
+      '/api/terminals',
+      { summary: 'Terminals with their online state', roles: ['SUPERADMIN', 'BKD', 'OPD_ADMIN'] },
+      async () => {
+        const list = await d.terminals.list();
+        return list.map((t) => ({
+          ...t,
+          lastStatus: t.lastStatus ? (JSON.parse(t.lastStatus) as unknown) : null,
+        }));
+      },
+    );
+  };
