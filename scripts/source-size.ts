@@ -3,7 +3,8 @@
  * function (anything with a body: declaration, expression, arrow, method, accessor, constructor)
  * at most 150, from the line it starts on to the line it ends on. One exemption: a callback passed
  * directly to `describe`, `describe.each(...)`, `describe.skipIf(...)` or a chain of those
- * (`describe.skipIf(c).each(t)`) only groups `it` cases, so it may be longer; every function inside
+ * (`describe.skipIf(c).each(t)`), or to test/support's `describeEachDb` (a describe per database)
+ * only groups `it` cases, so it may be longer; every function inside
  * it still counts. `npx tsx scripts/source-size.ts` lists what is over (exit 1 if anything is);
  * test/unit/source-size.test.ts keeps the tree at none.
  */
@@ -29,11 +30,14 @@ export interface SizeFinding {
 /** Modifiers that keep a call a `describe` (describe.each(table)(name, fn), describe.skipIf(c)(...)). */
 const DESCRIBE_MODIFIERS = new Set(['each', 'skipIf']);
 
-/** Whether `callee` is `describe` or a chain of DESCRIBE_MODIFIERS on it. */
+/** Suite functions: vitest's, and test/support/db-variants.ts's wrapper of it. */
+const DESCRIBES = new Set(['describe', 'describeEachDb']);
+
+/** Whether `callee` is a suite function or a chain of DESCRIBE_MODIFIERS on one. */
 function isDescribe(callee: ts.Expression): boolean {
   let e = callee;
   for (;;) {
-    if (ts.isIdentifier(e)) return e.text === 'describe';
+    if (ts.isIdentifier(e)) return DESCRIBES.has(e.text);
     if (ts.isCallExpression(e)) e = e.expression;
     else if (ts.isPropertyAccessExpression(e) && DESCRIBE_MODIFIERS.has(e.name.text)) e = e.expression;
     else return false;

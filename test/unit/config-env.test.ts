@@ -17,7 +17,8 @@ const CONFIG_MODULES: Record<string, string> = {
   'backend/faces/bulk-import.config.ts': '`npm run enroll:bulk`',
   'prisma/sqlite/prisma.config.ts': 'read by the Prisma CLI in its own process',
   'prisma/postgresql/prisma.config.ts': 'read by the Prisma CLI in its own process',
-  'prisma/engine/schema-engine-shim.mjs': 'the schema engine process the Prisma CLI starts',
+  'prisma/engine/schema-engine-common.mjs':
+    'the schema engine process the Prisma CLI starts (its debug switch)',
   'bench/ingest.bench.ts': 'a benchmark harness: PG_TEST_URL, as the tests',
 };
 
