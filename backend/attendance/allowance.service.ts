@@ -18,7 +18,7 @@ import {
   settleMonth,
 } from '../domain/index.ts';
 import { AppError } from '../errors.ts';
-import type { Scope } from '../services/scope.ts';
+import { type Scope, scopedUnits } from '../services/scope.ts';
 import type { AllowanceRepository, StoredAdjustment } from './allowance.repository.ts';
 import { fromStoredDay } from './daily-record.mapper.ts';
 import type { DailyRecordRepository } from './daily-record.repository.ts';
@@ -74,10 +74,7 @@ export class AllowanceService {
     scope: Scope,
     f: { unitId?: string | undefined; employeeId?: string | undefined },
   ): Promise<AllowanceReportRow[]> {
-    if (f.unitId && !scope.all && !scope.unitIds.includes(f.unitId)) {
-      throw new AppError('FORBIDDEN', `unit ${f.unitId} is outside your scope`);
-    }
-    const unitIds = f.unitId ? [f.unitId] : scope.all ? undefined : scope.unitIds;
+    const unitIds = scopedUnits(scope, f.unitId);
     const employeeIds = f.employeeId ? [f.employeeId] : undefined;
     const visible = (unitId: string, nip: string) =>
       (!unitIds || unitIds.includes(unitId)) && (!employeeIds || employeeIds.includes(nip));

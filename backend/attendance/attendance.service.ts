@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../lib/logger.ts';
 import { addDays, dayNumber, describeReason, type IsoDate, localDateOf } from '../domain/index.ts';
 import { AppError } from '../errors.ts';
-import type { Scope } from '../services/scope.ts';
+import { type Scope, scopedUnits } from '../services/scope.ts';
 import type { Session } from '../services/tokens.ts';
 import { fromStoredDay, type StoredDay } from './daily-record.mapper.ts';
 import type { DailyRecordRepository } from './daily-record.repository.ts';
@@ -95,15 +95,13 @@ export class AttendanceService {
     },
     scope: Scope,
   ) {
-    if (q.unitId && !scope.all && !scope.unitIds.includes(q.unitId)) {
-      throw new AppError('FORBIDDEN', `unit ${q.unitId} is outside your scope`);
-    }
+    const unitIds = scopedUnits(scope, q.unitId);
     if (q.employeeId) await this.employeeInScope(q.employeeId, scope);
     const rows = await this.o.days.list({
       from: q.from,
       to: q.to,
       employeeIds: q.employeeId ? [q.employeeId] : undefined,
-      unitIds: q.unitId ? [q.unitId] : scope.all ? undefined : scope.unitIds,
+      unitIds,
       statuses: q.status ? [q.status] : undefined,
       take: q.take,
     });
@@ -190,12 +188,10 @@ export class AttendanceService {
     if (q.to < q.from) throw new AppError('VALIDATION', 'to: must not be before from');
     if (dayNumber(q.to) - dayNumber(q.from) > 366)
       throw new AppError('VALIDATION', 'at most 367 days at once');
-    if (q.unitId && !scope.all && !scope.unitIds.includes(q.unitId)) {
-      throw new AppError('FORBIDDEN', `unit ${q.unitId} is outside your scope`);
-    }
+    const unitIds = scopedUnits(scope, q.unitId);
     const employees = q.employeeId
       ? [await this.employeeInScope(q.employeeId, scope)]
-      : await this.o.config.activeEmployees(q.unitId ? [q.unitId] : scope.all ? undefined : scope.unitIds);
+      : await this.o.config.activeEmployees(unitIds);
     const dates = dateRange(q.from, q.to);
     const before = this.o.recompute.stats.written;
     await this.o.recompute.recomputeNow(employees.map((e) => ({ employeeId: e.nip, dates })));

@@ -1,4 +1,4 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { SERVICE_USERNAME } from '../../broker/credentials.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { decodePayload, parseTopic, StatusPayload, topics } from '../../protocol/index.ts';
@@ -54,31 +54,23 @@ export class ServiceLink implements AckPublisher {
   }
 
   publishAck(terminalId: string, payload: string): Promise<void> {
-    const c = this.client;
-    if (!c) return Promise.reject(new Error('not started'));
-    return new Promise((resolve, reject) => {
-      c.publish(topics.ack(terminalId), payload, { qos: 1 }, (err) => (err ? reject(err) : resolve()));
-    });
+    return this.publish(topics.ack(terminalId), payload, { qos: 1 });
   }
 
   /** Retained, so a kiosk gets it on every (re)connect. */
   publishConfig(terminalId: string, payload: string): Promise<void> {
-    const c = this.client;
-    if (!c) return Promise.reject(new Error('not started'));
-    return new Promise((resolve, reject) => {
-      c.publish(topics.config(terminalId), payload, { qos: 1, retain: true }, (err) =>
-        err ? reject(err) : resolve(),
-      );
-    });
+    return this.publish(topics.config(terminalId), payload, { qos: 1, retain: true });
   }
 
   publishGallery(siteId: string, payload: string): Promise<void> {
+    return this.publish(topics.gallery(siteId), payload, { qos: 1, retain: true });
+  }
+
+  private publish(topic: string, payload: string, opts: IClientPublishOptions): Promise<void> {
     const c = this.client;
     if (!c) return Promise.reject(new Error('not started'));
     return new Promise((resolve, reject) => {
-      c.publish(topics.gallery(siteId), payload, { qos: 1, retain: true }, (err) =>
-        err ? reject(err) : resolve(),
-      );
+      c.publish(topic, payload, opts, (err) => (err ? reject(err) : resolve()));
     });
   }
 

@@ -9,11 +9,10 @@ import type { RulesContextService } from '../attendance/rules-context.service.ts
 import { todayIn, zoneOf } from '../attendance/rules-context.ts';
 import { buildLatenessReport, type LatenessReport } from '../domain/lateness-report.ts';
 import { addDays, type IsoDate } from '../domain/local-date.ts';
-import { AppError } from '../errors.ts';
 import type { JobOutcome } from '../jobs/job-outcome.ts';
 import type { NotificationRepository } from '../notifications/notification.repository.ts';
 import { latenessNotifications } from '../notifications/notification-plan.ts';
-import type { Scope } from '../services/scope.ts';
+import { type Scope, scopedUnits } from '../services/scope.ts';
 import type { ReportRepository } from './report.repository.ts';
 
 export class LatenessReportService {
@@ -38,10 +37,7 @@ export class LatenessReportService {
     scope: Scope,
     f: { unitId?: string | undefined; employeeIds?: readonly string[] | undefined } = {},
   ): Promise<LatenessReport> {
-    if (f.unitId && !scope.all && !scope.unitIds.includes(f.unitId)) {
-      throw new AppError('FORBIDDEN', `unit ${f.unitId} is outside your scope`);
-    }
-    const unitIds = f.unitId ? [f.unitId] : scope.all ? undefined : scope.unitIds;
+    const unitIds = scopedUnits(scope, f.unitId);
     const days = await this.o.reports.daysOn(date, { unitIds, employeeIds: f.employeeIds });
     const [names, units] = await Promise.all([
       this.o.reports.employeeNames([...new Set(days.map((d) => d.employeeId))]),

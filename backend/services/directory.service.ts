@@ -5,7 +5,7 @@ import type { EmployeeCreate, EmployeeQuery, TerminalCreate } from '../api/dto.t
 import { AppError } from '../errors.ts';
 import type { Db } from '../repositories/db.ts';
 import type { TerminalRepository } from '../repositories/terminal.repository.ts';
-import { inScope, type Scope } from './scope.ts';
+import { inScope, type Scope, scopedUnits } from './scope.ts';
 
 export const DEFAULT_UNIT_ID = 'default';
 export const DEFAULT_SITE_ID = 'default';
@@ -55,9 +55,8 @@ export class DirectoryService {
   }
 
   listEmployees(q: z.infer<typeof EmployeeQuery>, scope: Scope) {
-    if (q.unitId && !inScope(scope, q.unitId))
-      throw new AppError('FORBIDDEN', `unit ${q.unitId} is outside your scope`);
-    const unitFilter = q.unitId ? { unitId: q.unitId } : scope.all ? {} : { unitId: { in: scope.unitIds } };
+    const units = scopedUnits(scope, q.unitId);
+    const unitFilter = units ? { unitId: { in: units } } : {};
     return this.db.prisma.employee.findMany({
       where: {
         ...unitFilter,

@@ -13,6 +13,18 @@ export function inScope(scope: Scope, unitId: string): boolean {
   return scope.all || scope.unitIds.includes(unitId);
 }
 
+/**
+ * The units a query may cover: the one asked for (FORBIDDEN when outside the caller's scope), else
+ * the caller's own; undefined means every unit.
+ */
+export function scopedUnits(scope: Scope, unitId: string | undefined): string[] | undefined {
+  if (unitId) {
+    if (!inScope(scope, unitId)) throw new AppError('FORBIDDEN', `unit ${unitId} is outside your scope`);
+    return [unitId];
+  }
+  return scope.all ? undefined : scope.unitIds;
+}
+
 export function requireRole(s: Session, roles: readonly Role[]): void {
   if (!roles.includes(s.role)) throw new AppError('FORBIDDEN', `role ${s.role} may not do this`);
 }
