@@ -125,7 +125,21 @@ function printSequences(s: SequenceResult, log: Log): void {
               Number(x.toFixed(1)),
             ]),
           ),
-        )}`,
+        )}; frames 1-3 of a 3-frame recognition p50 ${(v.first3FramesP50Ms as number[]).map((x) => ms(x)).join(' + ')}` +
+        (v.stageP50MsByPath
+          ? `; stages p50 by path (detect/landmarks/descriptor) ${JSON.stringify(
+              Object.fromEntries(
+                Object.entries(v.stageP50MsByPath as Record<string, Record<string, number>>).map(
+                  ([k, st]) => [
+                    k,
+                    Object.values(st)
+                      .map((x) => x.toFixed(1))
+                      .join('/'),
+                  ],
+                ),
+              ),
+            )}`
+          : ''),
     );
   };
   const ratio = s.toRecognitionVsBaseline as number;
