@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import type { Logger } from '../../lib/logger.ts';
 import { AppError } from '../errors.ts';
 import type { EventRepository } from '../repositories/event.repository.ts';
@@ -8,6 +8,7 @@ import type { DirectoryService } from '../services/directory.service.ts';
 import { requireRole, scopeOf } from '../services/scope.ts';
 import type { Session, TokenService } from '../services/tokens.ts';
 import { EmployeeCreate, EmployeeQuery, EventsQuery, LoginBody, TerminalCreate, UserCreate } from './dto.ts';
+import { errorMiddleware } from './error-middleware.ts';
 import { OpenApiRegistry } from './openapi.ts';
 import { parse, RawBody, type Route, type RouteModule } from './router.ts';
 
@@ -169,18 +170,6 @@ export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): exp
   });
 
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such endpoint')));
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    let e: AppError;
-    if (err instanceof AppError) e = err;
-    else if (err instanceof SyntaxError && 'body' in err)
-      e = new AppError('VALIDATION', `body is not valid JSON: ${err.message}`);
-    else if (typeof err === 'object' && err !== null && 'type' in err && err.type === 'entity.too.large')
-      e = new AppError('PAYLOAD_TOO_LARGE');
-    else {
-      d.log.error({ err }, 'unhandled error');
-      e = new AppError('INTERNAL');
-    }
-    res.status(e.status).json({ error: { code: e.code, message: e.message } });
-  });
+  app.use(errorMiddleware(d.log));
   return app;
 }
