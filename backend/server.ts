@@ -14,6 +14,7 @@ import { descriptorKindFromEnv } from '../face/descriptor-models.ts';
 import { FacePipeline } from '../face/pipeline.ts';
 import { logger } from '../lib/logger.ts';
 import { createApp } from './api/app.ts';
+import { attendanceModuleRoutes } from './api/attendance-module.routes.ts';
 import { faceRoutes } from './api/faces.routes.ts';
 import { jobRoutes } from './api/jobs.routes.ts';
 import { notificationRoutes } from './api/notifications.routes.ts';
@@ -34,16 +35,22 @@ import { CronRepository } from './jobs/cron.repository.ts';
 import { JobLeaseRepository } from './jobs/job-lease.repository.ts';
 import { NotificationRepository } from './notifications/notification.repository.ts';
 import { NotificationDispatcher } from './notifications/notification-dispatcher.service.ts';
+import { NotificationInboxService } from './notifications/notification-inbox.service.ts';
 import { WebhookSender } from './notifications/webhook.sender.ts';
 import { LatenessReportService } from './reports/lateness-report.service.ts';
 import { ReportRepository } from './reports/report.repository.ts';
+import { AdminUserRepository } from './repositories/admin-user.repository.ts';
 import type { Db } from './repositories/db.ts';
+import { DirectoryRepository } from './repositories/directory.repository.ts';
 import { EventRepository } from './repositories/event.repository.ts';
 import { RejectionRepository } from './repositories/rejection.repository.ts';
+import { SiteRepository } from './repositories/site.repository.ts';
 import { SqliteEventWriter } from './repositories/sqlite-event-writer.ts';
 import { TerminalRepository } from './repositories/terminal.repository.ts';
 import { AuthService } from './services/auth.service.ts';
 import { DirectoryService } from './services/directory.service.ts';
+import { EventLogService } from './services/event-log.service.ts';
+import { SiteService } from './services/site.service.ts';
 import { TerminalConfigService } from './services/terminal-config.service.ts';
 import { TokenService } from './services/tokens.ts';
 
@@ -110,7 +117,7 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
   let ingest: IngestService | undefined;
   const defaultFaceModel = descriptorKindFromEnv();
   const configs = new TerminalConfigService(
-    db,
+    terminals,
     { publish: (tid, payload) => link.publishConfig(tid, payload) },
     { defaultFaceModel, log: logger('terminal-config'), hours: (siteId) => attendance.kioskHours(siteId) },
   );
@@ -158,8 +165,11 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
   const ing = ingest;
 
   const tokens = new TokenService(authSecret);
-  const auth = new AuthService(db, tokens, logger('auth'));
-  const directory = new DirectoryService(db, terminals, () => ing.forgetEmployees());
+  const auth = new AuthService(new AdminUserRepository(db), tokens, logger('auth'));
+  const sites = new SiteRepository(db);
+  const directory = new DirectoryService(new DirectoryRepository(db), sites, terminals, () =>
+    ing.forgetEmployees(),
+  );
   await directory.ensureDefaults(cfg.DEFAULT_TIME_ZONE);
   await auth.bootstrapAdmin(cfg.ADMIN_USERNAME, cfg.ADMIN_PASSWORD);
   // The day close runs as a leased job (below), not on the module's own timer.
@@ -230,8 +240,7 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
     faceRepo,
     enroller,
     link,
-    async (nip) =>
-      (await db.prisma.employee.findUnique({ where: { nip }, select: { unitId: true } }))?.unitId ?? null,
+    (nip) => directory.unitOf(nip),
     logger('gallery'),
     { defaultKind: defaultFaceModel, vault: cropVault },
   );
@@ -250,8 +259,7 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
       auth,
       tokens,
       directory,
-      terminals,
-      events,
+      events: new EventLogService(events, directory),
       log: logger('api'),
       version: VERSION,
       mqttUrlFor: (req) => publicMqtt ?? `mqtt://${req.hostname}:${mqttPort}`,
@@ -264,11 +272,11 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
       },
     },
     [
-      ...attendance.routes,
-      faceRoutes(gallery, terminals, logger('faces')),
-      siteRoutes(db, configs, siteFaces),
+      ...attendanceModuleRoutes(attendance.services),
+      faceRoutes(gallery, directory, logger('faces')),
+      siteRoutes(new SiteService(sites, configs, siteFaces)),
       jobRoutes({ jobs }),
-      notificationRoutes({ notifications }),
+      notificationRoutes({ notifications: new NotificationInboxService(notifications) }),
       reportRoutes({ lateness }),
     ],
   );

@@ -33,6 +33,22 @@ export class TerminalRepository implements TerminalDirectory {
     });
   }
 
+  /** A terminal with its site, for the config it is sent. */
+  findWithSite(id: string) {
+    return this.db.prisma.terminal.findUnique({ where: { id }, include: { site: true } });
+  }
+
+  async idsOfSite(siteId: string): Promise<string[]> {
+    const ts = await this.db.prisma.terminal.findMany({ where: { siteId }, select: { id: true } });
+    return ts.map((t) => t.id);
+  }
+
+  /** The sites that have at least one terminal. */
+  async siteIdsInUse(): Promise<string[]> {
+    const rows = await this.db.prisma.terminal.findMany({ distinct: ['siteId'], select: { siteId: true } });
+    return rows.map((r) => r.siteId);
+  }
+
   /** Stores a kiosk's status; returns the one it replaces (null for an unknown terminal). */
   async recordStatus(
     id: string,
