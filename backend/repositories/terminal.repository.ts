@@ -1,17 +1,7 @@
-import type { TerminalCredential, TerminalDirectory } from '../../broker/ports.ts';
-import type { Db } from './db.ts';
+import { TerminalCredentialRepository } from '../../broker/terminal-credential.repository.ts';
 
-export class TerminalRepository implements TerminalDirectory {
-  constructor(private readonly db: Db) {}
-
-  async findTerminal(id: string): Promise<TerminalCredential | null> {
-    const t = await this.db.prisma.terminal.findUnique({
-      where: { id },
-      select: { id: true, siteId: true, secretHash: true, active: true },
-    });
-    return t;
-  }
-
+/** Terminals: registration, listing, status; `findTerminal` (the broker's lookup) comes from its base. */
+export class TerminalRepository extends TerminalCredentialRepository {
   create(data: { id: string; name: string; siteId: string; secretHash: string }) {
     return this.db.prisma.terminal.create({ data });
   }
