@@ -9,11 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createBroker } from '../broker/broker.ts';
 import { loadServiceSecret } from '../broker/credentials.ts';
+import { RejectionRepository } from '../broker/rejection.repository.ts';
 import { type Listener, listenMqtt, listenMqtts } from '../broker/server.ts';
 import type { DescriptorKind } from '../face/descriptor-models.ts';
 import { FacePipeline } from '../face/pipeline.ts';
 import { type Logger, logger } from '../lib/logger.ts';
 import { createApp } from './api/app.ts';
+import { attendanceModuleRoutes } from './api/attendance-module.routes.ts';
 import { faceRoutes } from './api/faces.routes.ts';
 import { jobRoutes } from './api/jobs.routes.ts';
 import { notificationRoutes } from './api/notifications.routes.ts';
@@ -35,16 +37,21 @@ import { CronRepository } from './jobs/cron.repository.ts';
 import { JobLeaseRepository } from './jobs/job-lease.repository.ts';
 import { NotificationRepository } from './notifications/notification.repository.ts';
 import { NotificationDispatcher } from './notifications/notification-dispatcher.service.ts';
+import { NotificationInboxService } from './notifications/notification-inbox.service.ts';
 import { WebhookSender } from './notifications/webhook.sender.ts';
 import { LatenessReportService } from './reports/lateness-report.service.ts';
 import { ReportRepository } from './reports/report.repository.ts';
+import { AdminUserRepository } from './repositories/admin-user.repository.ts';
 import type { Db } from './repositories/db.ts';
+import { DirectoryRepository } from './repositories/directory.repository.ts';
 import { EventRepository } from './repositories/event.repository.ts';
-import { RejectionRepository } from './repositories/rejection.repository.ts';
+import { SiteRepository } from './repositories/site.repository.ts';
 import { SqliteEventWriter } from './repositories/sqlite-event-writer.ts';
 import { TerminalRepository } from './repositories/terminal.repository.ts';
 import { AuthService } from './services/auth.service.ts';
 import { DirectoryService } from './services/directory.service.ts';
+import { EventLogService } from './services/event-log.service.ts';
+import { SiteService } from './services/site.service.ts';
 import { TerminalConfigService } from './services/terminal-config.service.ts';
 import { TokenService } from './services/tokens.ts';
 
@@ -111,7 +118,7 @@ function startIngest(
 ): { link: ServiceLink; ingest: IngestService; configs: TerminalConfigService } {
   let ingest: IngestService | undefined;
   const configs = new TerminalConfigService(
-    d.db,
+    d.terminals,
     { publish: (tid, payload) => link.publishConfig(tid, payload) },
     {
       defaultFaceModel: cfg.FACE_DESCRIPTOR,
@@ -218,7 +225,7 @@ function createJobs(cfg: Config, db: Db, attendance: Attendance, log: Logger) {
 /** Enrollment and the kiosks' galleries: one pipeline per descriptor model a site uses, loaded on first use. */
 async function startFaces(
   cfg: Config,
-  d: { db: Db; link: ServiceLink; defaultKind: DescriptorKind },
+  d: { db: Db; link: ServiceLink; directory: DirectoryService; defaultKind: DescriptorKind },
 ): Promise<{ gallery: GalleryService; siteFaces: SiteFaceService; enroller: PipelineEnroller }> {
   // Enrollment photos are taken with care and must be better than a passing kiosk frame:
   // a stricter sharpness gate (a kiosk frame passes at 15; a sharp 250 px LFW photo measures ~70).
@@ -231,8 +238,7 @@ async function startFaces(
     faceRepo,
     enroller,
     d.link,
-    async (nip) =>
-      (await d.db.prisma.employee.findUnique({ where: { nip }, select: { unitId: true } }))?.unitId ?? null,
+    (nip) => d.directory.unitOf(nip),
     logger('gallery'),
     { defaultKind: d.defaultKind, vault: cropVault },
   );
@@ -274,8 +280,11 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
   );
 
   const tokens = new TokenService(authSecret);
-  const auth = new AuthService(db, tokens, logger('auth'));
-  const directory = new DirectoryService(db, terminals, () => ingest.forgetEmployees());
+  const auth = new AuthService(new AdminUserRepository(db), tokens, logger('auth'));
+  const sites = new SiteRepository(db);
+  const directory = new DirectoryService(new DirectoryRepository(db), sites, terminals, () =>
+    ingest.forgetEmployees(),
+  );
   await directory.ensureDefaults(cfg.DEFAULT_TIME_ZONE);
   await auth.bootstrapAdmin(cfg.ADMIN_USERNAME, cfg.ADMIN_PASSWORD);
   // The day close runs as a leased job (below), not on the module's own timer.
@@ -295,6 +304,7 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
   const { gallery, siteFaces, enroller } = await startFaces(cfg, {
     db,
     link,
+    directory,
     defaultKind: cfg.FACE_DESCRIPTOR,
   });
   // The kiosks' work hours cover a week from today: keep them moving with the days.
@@ -309,7 +319,7 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
       auth,
       tokens,
       directory,
-      events,
+      events: new EventLogService(events, directory),
       log: logger('api'),
       version: VERSION,
       health: async () => {
@@ -321,18 +331,17 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
       },
     },
     [
-      ...attendance.routes,
+      ...attendanceModuleRoutes(attendance.services),
       terminalRoutes({
         directory,
-        terminals,
         mqttUrlFor: (req) => cfg.PUBLIC_MQTT_URL ?? `mqtt://${req.hostname}:${mqttPort}`,
         apiUrlFor: (req) =>
           cfg.PUBLIC_API_URL ?? `${req.protocol}://${req.get('host') ?? `${req.hostname}:${cfg.PORT}`}`,
       }),
-      faceRoutes(gallery, terminals, logger('faces')),
-      siteRoutes(db, configs, siteFaces),
+      faceRoutes(gallery, directory, logger('faces')),
+      siteRoutes(new SiteService(sites, configs, siteFaces)),
       jobRoutes({ jobs }),
-      notificationRoutes({ notifications }),
+      notificationRoutes({ notifications: new NotificationInboxService(notifications) }),
       reportRoutes({ lateness }),
     ],
   );

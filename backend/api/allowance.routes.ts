@@ -2,7 +2,6 @@
 
 import type { AllowanceService } from '../attendance/allowance.service.ts';
 import { allowanceCsv } from '../attendance/allowance-csv.ts';
-import type { RulesConfigRepository } from '../attendance/rules-config.repository.ts';
 import { scopeOf } from '../services/scope.ts';
 import {
   AdjustmentsQuery,
@@ -16,7 +15,7 @@ import { parse, RawBody, type RouteModule } from './router.ts';
 const REGION = ['SUPERADMIN', 'BKD'] as const;
 
 export const allowanceRoutes =
-  (d: { allowance: AllowanceService; config: RulesConfigRepository }): RouteModule =>
+  (d: { allowance: AllowanceService }): RouteModule =>
   (route) => {
     route(
       'get',
@@ -75,34 +74,24 @@ export const allowanceRoutes =
         summary: 'Adjustments (corrections of locked months), by the month they are paid in',
         query: AdjustmentsQuery,
       },
-      async (req, s) => {
+      (req, s) => {
         const q = parse(AdjustmentsQuery, req.query);
-        const scope = scopeOf(s);
-        let employeeIds = q.employeeId ? [q.employeeId] : undefined;
-        if (!scope.all) {
-          const mine = await d.config.nipsInUnits(scope.unitIds);
-          employeeIds = employeeIds ? employeeIds.filter((n) => mine.includes(n)) : mine;
-        }
-        const rows = await d.allowance.adjustments(q.month, employeeIds);
-        return rows.map(({ recomputed: _, ...a }) => a);
+        return d.allowance.adjustments(q.month, q.employeeId, scopeOf(s));
       },
     );
     route(
       'get',
       '/api/allowance/position-classes',
       { summary: 'Base allowance per position class (kelas jabatan)' },
-      async () =>
-        [...(await d.config.positionAmounts())].map(([positionClass, amount]) => ({ positionClass, amount })),
+      () => d.allowance.positionAmounts(),
     );
     route(
       'put',
       '/api/allowance/position-classes/:class',
       { summary: 'Set the base allowance of a position class', body: PositionAmount, roles: REGION },
-      async (req) => {
+      (req) => {
         const positionClass = parse(PositionClass, req.params.class);
-        const { amount } = parse(PositionAmount, req.body);
-        await d.config.setPositionAmount(positionClass, amount);
-        return { positionClass, amount };
+        return d.allowance.setPositionAmount(positionClass, parse(PositionAmount, req.body).amount);
       },
     );
   };

@@ -1,30 +1,24 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
 import type { Logger } from '../../lib/logger.ts';
 import { AppError } from '../errors.ts';
-import type { EventRepository } from '../repositories/event.repository.ts';
 import type { AuthService } from '../services/auth.service.ts';
-import type { DirectoryService } from '../services/directory.service.ts';
-import { requireRole, scopeOf } from '../services/scope.ts';
+import { requireRole } from '../services/scope.ts';
 import type { Session, TokenService } from '../services/tokens.ts';
-import { EmployeeCreate, EmployeeQuery, EventsQuery, LoginBody, UserCreate } from './dto.ts';
+import { type CoreDeps, coreRoutes } from './core.routes.ts';
+import { LoginBody } from './dto.ts';
+import { errorMiddleware } from './error-middleware.ts';
 import { OpenApiRegistry } from './openapi.ts';
 import { parse, RawBody, type Route, type RouteModule } from './router.ts';
 
-export type ApiDeps = {
-  auth: AuthService;
+export type ApiDeps = CoreDeps & {
   tokens: TokenService;
-  directory: DirectoryService;
-  events: EventRepository;
   health: () => Promise<{ db: boolean; broker: boolean }>;
   log: Logger;
   version: string;
 };
 
-function toDate(s: string | undefined): Date | undefined {
-  return s === undefined ? undefined : new Date(s);
-}
-
-export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): express.Express {
+/** The REST API: public routes, the directory's, the features' `modules`, the OpenAPI document, errors. */
+export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): Express {
   const app = express();
   const docs = new OpenApiRegistry();
   app.disable('x-powered-by');
@@ -32,14 +26,27 @@ export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): exp
   app.use(/^\/api\/employees\/[^/]+\/faces$/, express.json({ limit: '12mb' }));
   app.use(express.json({ limit: '1mb' }));
 
+  publicRoutes(app, docs, d);
+  const route = authenticatedRoute(app, docs, d.tokens);
+  for (const m of [coreRoutes(d), ...modules]) m(route, app);
+
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(docs.document(d.version));
+  });
+  app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such endpoint')));
+  app.use(errorMiddleware(d.log));
+  return app;
+}
+
+/** `route(...)`: a documented route for a logged-in admin (bearer token), with its roles checked. */
+function authenticatedRoute(app: Express, docs: OpenApiRegistry, tokens: TokenService): Route {
   const session = (req: Request): Session => {
     const h = req.get('authorization');
-    const s = h?.startsWith('Bearer ') ? d.tokens.verify(h.slice(7)) : null;
+    const s = h?.startsWith('Bearer ') ? tokens.verify(h.slice(7)) : null;
     if (!s) throw new AppError('UNAUTHENTICATED');
     return s;
   };
-
-  const route: Route = (method, path, meta, handler) => {
+  return (method, path, meta, handler) => {
     docs.add({
       method,
       path,
@@ -66,7 +73,14 @@ export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): exp
       }
     });
   };
+}
 
+/** Health and login: the two routes without a token. */
+function publicRoutes(
+  app: Express,
+  docs: OpenApiRegistry,
+  d: { auth: AuthService; health: ApiDeps['health']; version: string },
+): void {
   docs.add({ method: 'get', path: '/api/health', summary: 'Database and broker state', auth: false });
   app.get('/api/health', async (_req, res) => {
     const h = await d.health();
@@ -90,70 +104,4 @@ export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): exp
     const b = parse(LoginBody, req.body);
     res.json(await d.auth.login(b.username, b.password));
   });
-
-  route(
-    'post',
-    '/api/users',
-    { summary: 'Create an admin user', body: UserCreate, roles: ['SUPERADMIN'], status: 201 },
-    (req) => d.auth.createUser(parse(UserCreate, req.body)),
-  );
-
-  route(
-    'get',
-    '/api/employees',
-    { summary: 'Employees in the caller’s scope', query: EmployeeQuery },
-    (req, s) => d.directory.listEmployees(parse(EmployeeQuery, req.query), scopeOf(s)),
-  );
-  route(
-    'post',
-    '/api/employees',
-    {
-      summary: 'Create an employee',
-      body: EmployeeCreate,
-      roles: ['SUPERADMIN', 'BKD', 'OPD_ADMIN'],
-      status: 201,
-    },
-    (req, s) => d.directory.createEmployee(parse(EmployeeCreate, req.body), scopeOf(s)),
-  );
-
-  route(
-    'get',
-    '/api/attendance/events',
-    { summary: 'Raw punches, filtered', query: EventsQuery },
-    async (req, s) => {
-      const q = parse(EventsQuery, req.query);
-      const allowed = await d.directory.employeeIdsInScope(scopeOf(s));
-      if (allowed && q.employeeId && !allowed.includes(q.employeeId))
-        throw new AppError('FORBIDDEN', 'employee outside your scope');
-      return d.events.list({
-        ...q,
-        from: toDate(q.from),
-        to: toDate(q.to),
-        take: q.take,
-        employeeIds: allowed ?? undefined,
-      });
-    },
-  );
-
-  for (const m of modules) m(route, app);
-
-  app.get('/api/openapi.json', (_req, res) => {
-    res.json(docs.document(d.version));
-  });
-
-  app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such endpoint')));
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    let e: AppError;
-    if (err instanceof AppError) e = err;
-    else if (err instanceof SyntaxError && 'body' in err)
-      e = new AppError('VALIDATION', `body is not valid JSON: ${err.message}`);
-    else if (typeof err === 'object' && err !== null && 'type' in err && err.type === 'entity.too.large')
-      e = new AppError('PAYLOAD_TOO_LARGE');
-    else {
-      d.log.error({ err }, 'unhandled error');
-      e = new AppError('INTERNAL');
-    }
-    res.status(e.status).json({ error: { code: e.code, message: e.message } });
-  });
-  return app;
 }

@@ -1,10 +1,9 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { secretMatches } from '../../broker/credentials.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { AppError } from '../errors.ts';
 import type { GalleryService } from '../faces/gallery.service.ts';
-import type { TerminalRepository } from '../repositories/terminal.repository.ts';
+import type { DirectoryService } from '../services/directory.service.ts';
 import { scopeOf } from '../services/scope.ts';
 import { Nip } from './dto.ts';
 import { parse, type RouteModule } from './router.ts';
@@ -23,7 +22,7 @@ const GalleryQuery = z.object({ since: z.coerce.number().int().min(0).default(0)
 const ADMINS = ['SUPERADMIN', 'BKD', 'OPD_ADMIN'] as const;
 
 export const faceRoutes =
-  (gallery: GalleryService, terminals: TerminalRepository, log: Logger): RouteModule =>
+  (gallery: GalleryService, directory: DirectoryService, log: Logger): RouteModule =>
   (route, app) => {
     route(
       'post',
@@ -82,8 +81,8 @@ export const faceRoutes =
       const [user, pass] = h.startsWith('Basic ')
         ? Buffer.from(h.slice(6), 'base64').toString().split(':', 2)
         : [];
-      const t = user ? await terminals.findTerminal(user) : null;
-      if (!t || !pass || !t.active || !secretMatches(pass, t.secretHash)) {
+      const t = user && pass ? await directory.authenticateTerminal(user, pass) : null;
+      if (!t) {
         log.warn({ terminalId: user }, 'gallery pull refused');
         throw new AppError('UNAUTHENTICATED', 'terminal credentials required');
       }

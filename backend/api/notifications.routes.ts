@@ -1,7 +1,6 @@
 /** `/api/notifications`: the caller's inbox (discipline cases, lateness reports) and BKD webhook deliveries. */
 import { z } from 'zod';
-import { AppError } from '../errors.ts';
-import type { NotificationRepository } from '../notifications/notification.repository.ts';
+import type { NotificationInboxService } from '../notifications/notification-inbox.service.ts';
 import { parse, type RouteModule } from './router.ts';
 
 const InboxQuery = z.object({
@@ -15,9 +14,8 @@ const WebhookQuery = z.object({
 const Id = z.uuid();
 
 export const notificationRoutes =
-  (d: { notifications: NotificationRepository; now?: () => number }): RouteModule =>
+  (d: { notifications: NotificationInboxService }): RouteModule =>
   (route) => {
-    const now = () => new Date((d.now ?? Date.now)());
     route(
       'get',
       '/api/notifications',
@@ -34,20 +32,13 @@ export const notificationRoutes =
       'post',
       '/api/notifications/:id/read',
       { summary: 'Mark one of the caller’s notifications read' },
-      async (req, s) => {
-        const id = parse(Id, req.params.id);
-        if (!(await d.notifications.markRead(id, s.sub, now())))
-          throw new AppError('NOT_FOUND', 'no such notification');
-        return { id, read: true };
-      },
+      (req, s) => d.notifications.markRead(parse(Id, req.params.id), s.sub),
     );
     route(
       'post',
       '/api/notifications/read-all',
       { summary: 'Mark all the caller’s notifications read' },
-      async (_req, s) => ({
-        marked: await d.notifications.markAllRead(s.sub, now()),
-      }),
+      (_req, s) => d.notifications.markAllRead(s.sub),
     );
     route(
       'get',
@@ -57,10 +48,6 @@ export const notificationRoutes =
         query: WebhookQuery,
         roles: ['SUPERADMIN', 'BKD'],
       },
-      async (req) => {
-        const q = parse(WebhookQuery, req.query);
-        const rows = await d.notifications.webhookRows(q);
-        return rows.map(({ payload: _, ...r }) => r);
-      },
+      (req) => d.notifications.webhookDeliveries(parse(WebhookQuery, req.query)),
     );
   };

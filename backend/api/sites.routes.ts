@@ -1,10 +1,7 @@
 import { z } from 'zod';
 import { DESCRIPTOR_KINDS } from '../../face/descriptor-models.ts';
 import { KioskSettings } from '../../protocol/index.ts';
-import { AppError } from '../errors.ts';
-import type { SiteFaceService } from '../faces/site-face.service.ts';
-import type { Db } from '../repositories/db.ts';
-import type { TerminalConfigService } from '../services/terminal-config.service.ts';
+import type { SiteService } from '../services/site.service.ts';
 import { parse, type RouteModule } from './router.ts';
 
 const FaceModel = z
@@ -55,18 +52,13 @@ const ADMINS = ['SUPERADMIN', 'BKD'] as const;
 
 /** Sites: their time zone and kiosk settings; a change is pushed to the site's kiosks as retained config. */
 export const siteRoutes =
-  (db: Db, configs: TerminalConfigService, faces: SiteFaceService): RouteModule =>
+  (sites: SiteService): RouteModule =>
   (route) => {
-    const view = async <T extends { id: string; kioskSettings: string | null }>(s: T) => ({
-      ...s,
-      kioskSettings: configs.kioskSettingsOf(s),
-      ...(await faces.settings(s.id)),
-    });
     route(
       'get',
       '/api/sites',
       { summary: 'Sites with their time zone and kiosk settings (face model, photo evidence, kiosk tuning)' },
-      async () => Promise.all((await db.prisma.site.findMany({ orderBy: { id: 'asc' } })).map(view)),
+      () => sites.list(),
     );
     route(
       'patch',
@@ -76,36 +68,7 @@ export const siteRoutes =
         body: SiteUpdate,
         roles: ADMINS,
       },
-      async (req) => {
-        const id = String(req.params.id);
-        const { faceModel, photoEvidence, kioskSettings, ...data } = parse(SiteUpdate, req.body);
-        const exists = await db.prisma.site.findUnique({ where: { id } });
-        if (!exists) throw new AppError('NOT_FOUND', `site ${id} not found`);
-        // The switch first: a refusal (409) leaves every setting as it was.
-        const faceModelSwitch = faceModel === undefined ? undefined : await faces.switchModel(id, faceModel);
-        const evidence =
-          photoEvidence === undefined ? undefined : await faces.setPhotoEvidence(id, photoEvidence);
-        // A threshold or margin is stored with the model it is for (the site's, after any switch above).
-        const tuning =
-          kioskSettings === undefined
-            ? {}
-            : {
-                kioskSettings:
-                  kioskSettings === null
-                    ? null
-                    : JSON.stringify(
-                        configs.withModel(kioskSettings, { faceModel: faceModel ?? exists.faceModel }),
-                      ),
-              };
-        const site = await db.prisma.site.update({ where: { id }, data: { ...data, ...tuning } });
-        const terminals = await configs.sendToSite(id);
-        return {
-          ...(await view(site)),
-          configSentTo: terminals,
-          ...(faceModelSwitch ? { faceModelSwitch } : {}),
-          ...(evidence ? { photoEvidenceChange: evidence } : {}),
-        };
-      },
+      (req) => sites.update(String(req.params.id), parse(SiteUpdate, req.body)),
     );
     route(
       'post',
@@ -118,7 +81,10 @@ export const siteRoutes =
       },
       async (req) => {
         const b = parse(FaceModelSwitch, req.body);
-        return faces.switchModel(String(req.params.id), b.model, { dryRun: b.dryRun, confirm: b.confirm });
+        return sites.switchFaceModel(String(req.params.id), b.model, {
+          dryRun: b.dryRun,
+          confirm: b.confirm,
+        });
       },
     );
   };

@@ -1,12 +1,10 @@
 import type { Request } from 'express';
-import type { TerminalRepository } from '../repositories/terminal.repository.ts';
 import type { DirectoryService } from '../services/directory.service.ts';
 import { TerminalCreate, TerminalRegistered } from './dto.ts';
 import { parse, type RouteModule } from './router.ts';
 
 export type TerminalRoutesDeps = {
   directory: DirectoryService;
-  terminals: TerminalRepository;
   /** The broker URL handed to a new terminal. */
   mqttUrlFor: (req: Request) => string;
   /** The backend URL handed to a new terminal (its gallery pull). */
@@ -44,12 +42,6 @@ export const terminalRoutes =
       'get',
       '/api/terminals',
       { summary: 'Terminals with their online state', roles: ['SUPERADMIN', 'BKD', 'OPD_ADMIN'] },
-      async () => {
-        const list = await d.terminals.list();
-        return list.map((t) => ({
-          ...t,
-          lastStatus: t.lastStatus ? (JSON.parse(t.lastStatus) as unknown) : null,
-        }));
-      },
+      () => d.directory.listTerminals(),
     );
   };

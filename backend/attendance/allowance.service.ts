@@ -203,8 +203,34 @@ export class AllowanceService {
     return this.o.allowances.locks(month);
   }
 
-  adjustments(targetMonth: IsoMonth | undefined, employeeIds: readonly string[] | undefined) {
-    return this.o.allowances.adjustments({ ...(targetMonth ? { targetMonth } : {}), employeeIds });
+  /** Adjustments paid in a month (all months when none), of one employee or everybody, within the scope. */
+  async adjustments(targetMonth: IsoMonth | undefined, employeeId: string | undefined, scope: Scope) {
+    let employeeIds = employeeId ? [employeeId] : undefined;
+    if (!scope.all) {
+      const mine = await this.o.config.nipsInUnits(scope.unitIds);
+      employeeIds = employeeIds ? employeeIds.filter((n) => mine.includes(n)) : mine;
+    }
+    const rows = await this.o.allowances.adjustments({
+      ...(targetMonth ? { targetMonth } : {}),
+      employeeIds,
+    });
+    return rows.map(({ recomputed: _, ...adjustment }) => adjustment);
+  }
+
+  /** Base allowance per position class (kelas jabatan). */
+  async positionAmounts(): Promise<Array<{ positionClass: number; amount: number }>> {
+    return [...(await this.o.config.positionAmounts())].map(([positionClass, amount]) => ({
+      positionClass,
+      amount,
+    }));
+  }
+
+  async setPositionAmount(
+    positionClass: number,
+    amount: number,
+  ): Promise<{ positionClass: number; amount: number }> {
+    await this.o.config.setPositionAmount(positionClass, amount);
+    return { positionClass, amount };
   }
 
   /**

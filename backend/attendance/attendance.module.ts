@@ -1,16 +1,10 @@
 /**
  * The attendance feature wired together: repositories, services, the recompute loop and the
- * day-close job, and its REST route modules. The composition root (backend/server.ts) passes
- * `onCommitted` to the ingest, `onTerminalStatus` to the kiosk status handler, and `routes`
- * to createApp.
+ * day-close job. The composition root (backend/server.ts) passes `onCommitted` to the ingest,
+ * `onTerminalStatus` to the kiosk status handler, and `services` to the REST API
+ * (api/attendance-module.routes.ts): the feature knows nothing of HTTP.
  */
 import type { Logger } from '../../lib/logger.ts';
-import { allowanceRoutes } from '../api/allowance.routes.ts';
-import { attendanceRoutes } from '../api/attendance.routes.ts';
-import { calendarRoutes } from '../api/calendar.routes.ts';
-import { disciplineRoutes, profileRoutes } from '../api/discipline.routes.ts';
-import { leaveRoutes } from '../api/leave.routes.ts';
-import type { RouteModule } from '../api/router.ts';
 import type { EventRow } from '../ingest/ports.ts';
 import type { Db } from '../repositories/db.ts';
 import { AllowanceRepository } from './allowance.repository.ts';
@@ -129,18 +123,11 @@ export function createAttendance(db: Db, opts: AttendanceOptions) {
     ...(opts.dayCloseLookbackDays === undefined ? {} : { lookbackDays: opts.dayCloseLookbackDays }),
   });
 
-  const routes: RouteModule[] = [
-    attendanceRoutes({ attendance }),
-    calendarRoutes({ calendar }),
-    leaveRoutes({ leave }),
-    allowanceRoutes({ allowance, config }),
-    disciplineRoutes({ discipline }),
-    profileRoutes({ profiles }),
-  ];
   const statusLog = opts.log('recompute');
 
   return {
-    routes,
+    /** What the REST API offers of the feature. */
+    services: { attendance, calendar, leave, allowance, discipline, profiles },
     recompute,
     close,
     allowance,

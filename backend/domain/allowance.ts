@@ -74,7 +74,7 @@ export interface MonthlyAllowanceInput {
 export function assertBaseAmount(amount: number): void {
   if (!Number.isSafeInteger(amount) || amount < 0 || amount > MAX_BASE_AMOUNT) {
     throw new DomainError(
-      'InvalidAmount',
+      'INVALID_AMOUNT',
       `base amount must be an integer rupiah in [0, ${MAX_BASE_AMOUNT}]`,
     );
   }
@@ -147,10 +147,10 @@ export function computeMonthlyAllowance(input: MonthlyAllowanceInput): MonthlyAl
   for (let i = 0; i < days.length; i++) {
     const d = days[i] as DailyRecord;
     if (!d.workDate.startsWith(prefix)) {
-      throw new DomainError('InvalidArgument', `day ${d.workDate} is not in month ${month}`);
+      throw new DomainError('INVALID_ARGUMENT', `day ${d.workDate} is not in month ${month}`);
     }
     if (days[i + 1]?.workDate === d.workDate) {
-      throw new DomainError('InvalidArgument', `two records for ${d.workDate}`);
+      throw new DomainError('INVALID_ARGUMENT', `two records for ${d.workDate}`);
     }
   }
   let lateDays = 0;

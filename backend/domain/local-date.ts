@@ -15,7 +15,7 @@ export const MINUTE_MS = 60_000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const ISO_MONTH = /^(\d{4})-(\d{2})$/;
 
-/** Days since 1970-01-01 of a valid 'YYYY-MM-DD'; throws DomainError('InvalidDate') otherwise. */
+/** Days since 1970-01-01 of a valid 'YYYY-MM-DD'; throws DomainError('INVALID_DATE') otherwise. */
 export function dayNumber(date: IsoDate): number {
   const m = ISO_DATE.exec(date);
   if (m) {
@@ -28,7 +28,7 @@ export function dayNumber(date: IsoDate): number {
       return ms / DAY_MS;
     }
   }
-  throw new DomainError('InvalidDate', `not a valid date 'YYYY-MM-DD': ${JSON.stringify(date)}`);
+  throw new DomainError('INVALID_DATE', `not a valid date 'YYYY-MM-DD': ${JSON.stringify(date)}`);
 }
 
 export function isIsoDate(value: string): boolean {
@@ -58,7 +58,7 @@ function parseMonth(month: IsoMonth): { y: number; m: number } {
   const y = Number(match?.[1]);
   const m = Number(match?.[2]);
   if (!match || m < 1 || m > 12) {
-    throw new DomainError('InvalidMonth', `not a valid month 'YYYY-MM': ${JSON.stringify(month)}`);
+    throw new DomainError('INVALID_MONTH', `not a valid month 'YYYY-MM': ${JSON.stringify(month)}`);
   }
   return { y, m };
 }
@@ -104,7 +104,7 @@ const CLOCK = /^([01]\d|2[0-3]):([0-5]\d)$/;
 /** Minutes after local midnight of a wall-clock 'HH:MM' (00:00–23:59). */
 export function clockMinutes(clock: string): number {
   const m = CLOCK.exec(clock);
-  if (!m) throw new DomainError('InvalidClockTime', `not a clock time 'HH:MM': ${JSON.stringify(clock)}`);
+  if (!m) throw new DomainError('INVALID_CLOCK_TIME', `not a clock time 'HH:MM': ${JSON.stringify(clock)}`);
   return Number(m[1]) * 60 + Number(m[2]);
 }
 

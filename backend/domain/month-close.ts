@@ -123,7 +123,7 @@ function sortedUnique(punches: ArrayLike<number>): { a: Float64Array; n: number 
   let n = 0;
   for (let r = 0; r < len; r++) {
     const v = a[r] as number;
-    if (!Number.isFinite(v)) throw new DomainError('InvalidArgument', 'punch is not a finite epoch ms');
+    if (!Number.isFinite(v)) throw new DomainError('INVALID_ARGUMENT', 'punch is not a finite epoch ms');
     if (n === 0 || a[n - 1] !== v) a[n++] = v;
   }
   return { a, n };
@@ -164,7 +164,7 @@ export function monthCloser(input: MonthCloseSetup): (emp: MonthCloseEmployee) =
     if (!plans) {
       const schedule = schedules.get(scheduleId);
       if (!schedule)
-        throw new DomainError('UnknownSchedule', `no schedule with id ${JSON.stringify(scheduleId)}`);
+        throw new DomainError('UNKNOWN_SCHEDULE', `no schedule with id ${JSON.stringify(scheduleId)}`);
       plans = span.map((d) => planDay(schedule, d, timeZone, calendar));
       planCache.set(key, plans);
     }
@@ -189,7 +189,7 @@ export function monthCloser(input: MonthCloseSetup): (emp: MonthCloseEmployee) =
     }
     const ids = emp.scheduleId;
     if (ids.length !== dates.length) {
-      throw new DomainError('InvalidArgument', `${emp.employeeId}: need ${dates.length} schedule ids`);
+      throw new DomainError('INVALID_ARGUMENT', `${emp.employeeId}: need ${dates.length} schedule ids`);
     }
     const plans = span.map((_, i) => {
       const id = ids[Math.min(Math.max(i - 1, 0), ids.length - 1)] as string;

@@ -68,12 +68,12 @@ export function computeAdjustment(
 ): AllowanceAdjustment {
   if (paid.employeeId !== recomputed.employeeId || paid.month !== recomputed.month) {
     throw new DomainError(
-      'InvalidArgument',
+      'INVALID_ARGUMENT',
       'paid and recomputed allowances must be the same employee and month',
     );
   }
   if (!isIsoMonth(targetMonth) || targetMonth <= paid.month) {
-    throw new DomainError('InvalidMonth', `target month ${targetMonth} must come after ${paid.month}`);
+    throw new DomainError('INVALID_MONTH', `target month ${targetMonth} must come after ${paid.month}`);
   }
   const key = (date: string, code: string) => `${date}|${code}`;
   const sums = new Map<string, LineChange>();

@@ -203,7 +203,7 @@ export function selectProfile(
   for (const p of profiles as readonly PolicyProfile[]) {
     if (p.effectiveFrom <= date && (!best || newer(p, best))) best = p;
   }
-  if (!best) throw new DomainError('NoProfileInForce', `no policy profile in force on ${date}`);
+  if (!best) throw new DomainError('NO_PROFILE_IN_FORCE', `no policy profile in force on ${date}`);
   return best;
 }
 

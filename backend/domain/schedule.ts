@@ -220,6 +220,6 @@ export function resolveScheduleId(
 /** Look a schedule up by id, failing loudly on a dangling reference. */
 export function scheduleById(schedules: readonly WorkSchedule[], id: string): WorkSchedule {
   const found = schedules.find((s) => s.id === id);
-  if (!found) throw new DomainError('UnknownSchedule', `no schedule with id ${JSON.stringify(id)}`);
+  if (!found) throw new DomainError('UNKNOWN_SCHEDULE', `no schedule with id ${JSON.stringify(id)}`);
   return found;
 }

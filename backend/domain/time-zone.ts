@@ -22,7 +22,7 @@ const ABBREVIATIONS: Readonly<Record<number, ZoneAbbreviation>> = { 420: 'WIB', 
 
 export function toEpochMs(instant: Instant): number {
   const ms = typeof instant === 'number' ? instant : instant.getTime();
-  if (!Number.isFinite(ms)) throw new DomainError('InvalidArgument', 'instant is not a finite time');
+  if (!Number.isFinite(ms)) throw new DomainError('INVALID_ARGUMENT', 'instant is not a finite time');
   return ms;
 }
 
@@ -49,7 +49,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
         second: 'numeric',
       });
     } catch (cause) {
-      throw new DomainError('InvalidTimeZone', `unknown time zone ${JSON.stringify(timeZone)}`, { cause });
+      throw new DomainError('INVALID_TIME_ZONE', `unknown time zone ${JSON.stringify(timeZone)}`, { cause });
     }
     formatters.set(timeZone, f);
   }

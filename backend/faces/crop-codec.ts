@@ -10,6 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { KeptFace } from '../../face/align.ts';
+import { AppError } from '../errors.ts';
 
 const MAGIC = [0x46, 0x43, 1];
 
@@ -51,7 +52,8 @@ export async function encodeKeptFace(k: KeptFace, quality = 3): Promise<Buffer> 
 }
 
 export async function decodeKeptFace(b: Buffer): Promise<KeptFace> {
-  if (b.length < 7 || MAGIC.some((m, i) => b[i] !== m)) throw new Error('not a kept face crop');
+  if (b.length < 7 || MAGIC.some((m, i) => b[i] !== m))
+    throw new AppError('INTERNAL', 'not a kept face crop');
   const size = b.readUInt16LE(3);
   const n = b.readUInt16LE(5);
   const landmarks = new Float32Array(n);
@@ -60,6 +62,7 @@ export async function decodeKeptFace(b: Buffer): Promise<KeptFace> {
     ['-f', 'mjpeg', '-i', 'pipe:0', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
     b.subarray(7 + n * 4),
   );
-  if (rgb.length !== size * size * 3) throw new Error(`kept face crop: ${rgb.length} bytes for ${size}px`);
+  if (rgb.length !== size * size * 3)
+    throw new AppError('INTERNAL', `kept face crop: ${rgb.length} bytes for ${size}px`);
   return { size, landmarks, data: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength) };
 }

@@ -14,6 +14,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { AppError } from '../errors.ts';
 
 const VERSION = 1;
 const IV = 12;
@@ -42,7 +43,7 @@ export class CropVault {
       }
     }
     const key = Buffer.from(readFileSync(this.keyFile, 'utf8').trim(), 'base64');
-    if (key.length !== 32) throw new Error(`${this.keyFile}: not a 256-bit key (base64)`);
+    if (key.length !== 32) throw new AppError('INTERNAL', `${this.keyFile}: not a 256-bit key (base64)`);
     this.key = key;
     return key;
   }
@@ -58,7 +59,7 @@ export class CropVault {
   /** Throws when the data was not sealed with this key for this `aad` (or was altered). */
   open(aad: string, sealed: Uint8Array): Buffer {
     const b = Buffer.from(sealed);
-    if (b.length < 1 + IV + TAG || b[0] !== VERSION) throw new Error('not a sealed face crop');
+    if (b.length < 1 + IV + TAG || b[0] !== VERSION) throw new AppError('INTERNAL', 'not a sealed face crop');
     const d = createDecipheriv('aes-256-gcm', this.getKey(), b.subarray(1, 1 + IV));
     d.setAAD(Buffer.from(aad));
     d.setAuthTag(b.subarray(1 + IV, 1 + IV + TAG));

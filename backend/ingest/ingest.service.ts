@@ -7,8 +7,8 @@ import {
   MAX_EVENT_BYTES,
   PROTOCOL_VERSION,
   parseTopic,
-  type RejectCode,
 } from '../../protocol/index.ts';
+import { type Refusal, refusalFor } from './ingest-refusal.ts';
 import type { AckPublisher, EventRow, EventStore } from './ports.ts';
 
 export type IngestOptions = {
@@ -27,7 +27,6 @@ export type IngestOptions = {
 };
 
 type Incoming = { topic: string; payload: Buffer; receivedAt: Date };
-type Refusal = { id?: string; code: RejectCode; reason: string };
 
 /**
  * Turns event messages into committed rows and acks. Messages are queued as
@@ -113,36 +112,21 @@ export class IngestService {
         continue;
       }
       const e = d.value;
-      const receivedAt = msg.receivedAt;
-      const capturedAt = new Date(e.capturedAt);
-      const sentAt = new Date(e.sentAt);
-      // sentAt is stamped at each (re)send, so receivedAt − sentAt measures the
-      // kiosk clock's error even for a punch that waited a week in an outbox.
-      const skewMs = receivedAt.getTime() - sentAt.getTime();
-      const clockSkew =
-        !e.clock.synced ||
-        Math.abs(skewMs) > this.skewToleranceMs ||
-        capturedAt.getTime() > sentAt.getTime() + 1000 ||
-        (e.clock.offsetMs !== undefined && Math.abs(e.clock.offsetMs) > this.skewToleranceMs);
+      let row: EventRow;
+      try {
+        row = this.toRow(t.terminalId, e, msg.receivedAt);
+      } catch (err) {
+        // A catalogued error refuses this one message; anything else fails the batch (resent).
+        const r = refusalFor(err);
+        if (!r) throw err;
+        const refusal: Refusal = { ...r, id: e.id };
+        this.reject(msg, t.terminalId, refusal);
+        addTo(refusals, t.terminalId, refusal);
+        continue;
+      }
       addTo(ackIds, t.terminalId, e.id);
       if (rows.has(e.id)) continue; // the same punch twice in one batch
-      rows.set(e.id, {
-        id: e.id,
-        terminalId: t.terminalId,
-        seq: e.seq,
-        employeeId: e.employeeId,
-        method: e.method,
-        capturedAt,
-        receivedAt,
-        score: e.score ?? null,
-        distance: e.distance ?? null,
-        clockSynced: e.clock.synced,
-        clockOffsetMs: e.clock.offsetMs ?? null,
-        skewMs,
-        liveness: e.liveness ? JSON.stringify(e.liveness) : null,
-        unknownEmployee: false,
-        clockSkew,
-      });
+      rows.set(e.id, row);
     }
 
     if (rows.size > 0) {
@@ -160,6 +144,37 @@ export class IngestService {
       }
     }
     await this.publishAcks(ackIds, refusals);
+  }
+
+  /** A decoded punch as it is stored, with the clock checks measured on arrival. */
+  private toRow(terminalId: string, e: EventPayload, receivedAt: Date): EventRow {
+    const capturedAt = new Date(e.capturedAt);
+    const sentAt = new Date(e.sentAt);
+    // sentAt is stamped at each (re)send, so receivedAt − sentAt measures the
+    // kiosk clock's error even for a punch that waited a week in an outbox.
+    const skewMs = receivedAt.getTime() - sentAt.getTime();
+    const clockSkew =
+      !e.clock.synced ||
+      Math.abs(skewMs) > this.skewToleranceMs ||
+      capturedAt.getTime() > sentAt.getTime() + 1000 ||
+      (e.clock.offsetMs !== undefined && Math.abs(e.clock.offsetMs) > this.skewToleranceMs);
+    return {
+      id: e.id,
+      terminalId,
+      seq: e.seq,
+      employeeId: e.employeeId,
+      method: e.method,
+      capturedAt,
+      receivedAt,
+      score: e.score ?? null,
+      distance: e.distance ?? null,
+      clockSynced: e.clock.synced,
+      clockOffsetMs: e.clock.offsetMs ?? null,
+      skewMs,
+      liveness: e.liveness ? JSON.stringify(e.liveness) : null,
+      unknownEmployee: false,
+      clockSkew,
+    };
   }
 
   /**

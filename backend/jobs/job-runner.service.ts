@@ -86,6 +86,7 @@ export class JobRunner {
   }
 
   register(job: JobDefinition): void {
+    // A plain Error on purpose: a programming mistake at start-up, never a client's doing.
     if (this.jobs.has(job.name)) throw new Error(`job ${job.name} registered twice`);
     this.jobs.set(job.name, job);
   }

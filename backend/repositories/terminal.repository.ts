@@ -1,17 +1,7 @@
-import type { TerminalCredential, TerminalDirectory } from '../../broker/ports.ts';
-import type { Db } from './db.ts';
+import { TerminalCredentialRepository } from '../../broker/terminal-credential.repository.ts';
 
-export class TerminalRepository implements TerminalDirectory {
-  constructor(private readonly db: Db) {}
-
-  async findTerminal(id: string): Promise<TerminalCredential | null> {
-    const t = await this.db.prisma.terminal.findUnique({
-      where: { id },
-      select: { id: true, siteId: true, secretHash: true, active: true },
-    });
-    return t;
-  }
-
+/** Terminals: registration, listing, status; `findTerminal` (the broker's lookup) comes from its base. */
+export class TerminalRepository extends TerminalCredentialRepository {
   create(data: { id: string; name: string; siteId: string; secretHash: string }) {
     return this.db.prisma.terminal.create({ data });
   }
@@ -31,6 +21,22 @@ export class TerminalRepository implements TerminalDirectory {
         createdAt: true,
       },
     });
+  }
+
+  /** A terminal with its site, for the config it is sent. */
+  findWithSite(id: string) {
+    return this.db.prisma.terminal.findUnique({ where: { id }, include: { site: true } });
+  }
+
+  async idsOfSite(siteId: string): Promise<string[]> {
+    const ts = await this.db.prisma.terminal.findMany({ where: { siteId }, select: { id: true } });
+    return ts.map((t) => t.id);
+  }
+
+  /** The sites that have at least one terminal. */
+  async siteIdsInUse(): Promise<string[]> {
+    const rows = await this.db.prisma.terminal.findMany({ distinct: ['siteId'], select: { siteId: true } });
+    return rows.map((r) => r.siteId);
   }
 
   /** Stores a kiosk's status; returns the one it replaces (null for an unknown terminal). */

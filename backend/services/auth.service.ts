@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from '../../lib/logger.ts';
 import { AppError } from '../errors.ts';
-import type { Db } from '../repositories/db.ts';
+import type { AdminUserRepository } from '../repositories/admin-user.repository.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import type { Session, TokenService } from './tokens.ts';
 
@@ -10,7 +10,7 @@ export class AuthService {
   private dummyHash: Promise<string> | undefined;
 
   constructor(
-    private readonly db: Db,
+    private readonly users: AdminUserRepository,
     private readonly tokens: TokenService,
     private readonly log: Logger,
   ) {}
@@ -21,12 +21,15 @@ export class AuthService {
    * when one was generated.
    */
   async bootstrapAdmin(username = 'admin', password?: string): Promise<string | undefined> {
-    const count = await this.db.prisma.adminUser.count();
+    const count = await this.users.count();
     if (count > 0) return undefined;
     const generated = password ? undefined : randomBytes(12).toString('hex'); // never starts with '-' (a CLI argument)
     const pw = password ?? (generated as string);
-    await this.db.prisma.adminUser.create({
-      data: { id: randomUUID(), username, passwordHash: await hashPassword(pw), role: 'SUPERADMIN' },
+    await this.users.create({
+      id: randomUUID(),
+      username,
+      passwordHash: await hashPassword(pw),
+      role: 'SUPERADMIN',
     });
     if (generated) {
       // Printed once, on purpose: there is no other way to learn it.
@@ -37,7 +40,7 @@ export class AuthService {
   }
 
   async login(username: string, password: string): Promise<{ token: string; user: Omit<Session, 'exp'> }> {
-    const u = await this.db.prisma.adminUser.findUnique({ where: { username } });
+    const u = await this.users.findByUsername(username);
     if (!u) {
       this.dummyHash ??= hashPassword(randomUUID());
       await verifyPassword(password, await this.dummyHash);
@@ -57,16 +60,14 @@ export class AuthService {
     if ((input.role === 'OPD_ADMIN' || input.role === 'SUPERVISOR') && !input.unitId) {
       throw new AppError('VALIDATION', `role ${input.role} needs a unitId`);
     }
-    const exists = await this.db.prisma.adminUser.findUnique({ where: { username: input.username } });
+    const exists = await this.users.findByUsername(input.username);
     if (exists) throw new AppError('CONFLICT', `user ${input.username} already exists`);
-    const u = await this.db.prisma.adminUser.create({
-      data: {
-        id: randomUUID(),
-        username: input.username,
-        passwordHash: await hashPassword(input.password),
-        role: input.role,
-        unitId: input.unitId ?? null,
-      },
+    const u = await this.users.create({
+      id: randomUUID(),
+      username: input.username,
+      passwordHash: await hashPassword(input.password),
+      role: input.role,
+      unitId: input.unitId,
     });
     return { id: u.id, username: u.username, role: u.role, unitId: u.unitId };
   }

@@ -6,7 +6,7 @@ import {
   type KioskWorkHours,
   PROTOCOL_VERSION,
 } from '../../protocol/index.ts';
-import type { Db } from '../repositories/db.ts';
+import type { TerminalRepository } from '../repositories/terminal.repository.ts';
 
 export interface ConfigPublisher {
   publish(terminalId: string, payload: string): Promise<void>;
@@ -33,7 +33,7 @@ export class TerminalConfigService {
   private readonly hours: ((siteId: string) => Promise<KioskWorkHours>) | undefined;
 
   constructor(
-    private readonly db: Db,
+    private readonly terminals: TerminalRepository,
     private readonly publisher: ConfigPublisher,
     private readonly opts: TerminalConfigOptions,
   ) {
@@ -95,10 +95,7 @@ export class TerminalConfigService {
     terminalId: string,
     hoursOf: (siteId: string) => Promise<KioskWorkHours | undefined> = (s) => this.workHours(s),
   ): Promise<ConfigPayload | null> {
-    const t = await this.db.prisma.terminal.findUnique({
-      where: { id: terminalId },
-      include: { site: true },
-    });
+    const t = await this.terminals.findWithSite(terminalId);
     if (!t) return null;
     return {
       v: PROTOCOL_VERSION,
@@ -128,17 +125,16 @@ export class TerminalConfigService {
 
   /** After a site's settings change: every terminal of the site gets its new config. */
   async sendToSite(siteId: string): Promise<number> {
-    const ts = await this.db.prisma.terminal.findMany({ where: { siteId }, select: { id: true } });
-    const hours = ts.length > 0 ? await this.workHours(siteId, true) : undefined;
-    for (const t of ts) await this.sendTo(t.id, async () => hours);
-    return ts.length;
+    const ids = await this.terminals.idsOfSite(siteId);
+    const hours = ids.length > 0 ? await this.workHours(siteId, true) : undefined;
+    for (const id of ids) await this.sendTo(id, async () => hours);
+    return ids.length;
   }
 
   /** Every site's kiosks get a fresh config: the work hours move on with the days. */
   async refreshAll(): Promise<number> {
-    const sites = await this.db.prisma.terminal.findMany({ distinct: ['siteId'], select: { siteId: true } });
     let n = 0;
-    for (const s of sites) n += await this.sendToSite(s.siteId);
+    for (const siteId of await this.terminals.siteIdsInUse()) n += await this.sendToSite(siteId);
     return n;
   }
 

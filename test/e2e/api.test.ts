@@ -190,4 +190,13 @@ describeEachDb('REST API on %s', (db) => {
     );
     expect(r.body.user.role).toBe('SUPERADMIN');
   });
+
+  it('answers a rules (domain) error with its status and code, not a 500', async () => {
+    await c.api('POST', '/api/employees', { nip: nip(31), name: 'Sri Wahyuni' });
+    // A month before every policy profile: the rules throw DomainError NO_PROFILE_IN_FORCE.
+    const r = await c.api<Err>('GET', '/api/allowance?month=1990-01');
+    expect(r.body).toMatchObject({ error: { code: 'NO_PROFILE_IN_FORCE' } });
+    expect(r.status).toBe(422);
+    expect(r.body.error.message).toMatch(/no policy profile in force on 1990-01-01/);
+  });
 });

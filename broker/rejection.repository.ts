@@ -1,9 +1,10 @@
-import type { Rejection, RejectionSink } from '../../broker/ports.ts';
-import type { Logger } from '../../lib/logger.ts';
-import type { Db } from './db.ts';
+import type { Db } from '../lib/db/database-client.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Rejection, RejectionSink } from './ports.ts';
 
 /**
- * Records refused messages without ever blocking the caller: entries are
+ * The rejected_message table, shared by the broker (refused publishes) and the backend's ingest
+ * (refused punches). Records refused messages without ever blocking the caller: entries are
  * buffered and written in batches. If the database is down the buffer is
  * kept (up to `maxBuffered`, then the oldest are counted and dropped, so a
  * flood of garbage cannot exhaust memory).
@@ -38,19 +39,23 @@ export class RejectionRepository implements RejectionSink {
     this.timer = undefined;
     const batch = this.buffer.splice(0);
     if (batch.length === 0) return;
-    this.flushing = this.db.prisma.rejectedMessage
-      .createMany({
-        data: batch.map((r) => ({
-          source: r.source,
-          clientId: r.clientId ?? null,
-          terminalId: r.terminalId ?? null,
-          topic: r.topic ?? null,
-          code: r.code,
-          reason: r.reason.slice(0, 1000),
-          size: r.size,
-          excerpt: r.excerpt ?? null,
-        })),
-      })
+    // Through then(): a client that is not open yet (broker/deferred-database.ts) throws at once,
+    // and that too must keep the batch for the retry.
+    this.flushing = Promise.resolve()
+      .then(() =>
+        this.db.prisma.rejectedMessage.createMany({
+          data: batch.map((r) => ({
+            source: r.source,
+            clientId: r.clientId ?? null,
+            terminalId: r.terminalId ?? null,
+            topic: r.topic ?? null,
+            code: r.code,
+            reason: r.reason.slice(0, 1000),
+            size: r.size,
+            excerpt: r.excerpt ?? null,
+          })),
+        }),
+      )
       .then(
         () => undefined,
         (err: unknown) => {

@@ -1,0 +1,32 @@
+import type { Db } from './db.ts';
+
+/** The columns of a site an admin may change. */
+export type SiteChange = {
+  name?: string | undefined;
+  timeZone?: string | undefined;
+  livenessLevel?: string | undefined;
+  /** JSON of the kiosk settings; null clears them. */
+  kioskSettings?: string | null | undefined;
+};
+
+/** Sites (offices with kiosks): time zone, liveness, kiosk settings, face model. */
+export class SiteRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Creates the site unless it exists (an existing one is left as it is). */
+  async ensure(id: string, name: string, timeZone: string): Promise<void> {
+    await this.db.prisma.site.upsert({ where: { id }, update: {}, create: { id, name, timeZone } });
+  }
+
+  find(id: string) {
+    return this.db.prisma.site.findUnique({ where: { id } });
+  }
+
+  list() {
+    return this.db.prisma.site.findMany({ orderBy: { id: 'asc' } });
+  }
+
+  update(id: string, data: SiteChange) {
+    return this.db.prisma.site.update({ where: { id }, data });
+  }
+}
