@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { logSettingsOf } from '../lib/env-config.ts';
+import type { LogSettings } from '../lib/logger.ts';
 
 /**
  * The environment of `npm run broker`, read once through this schema. The names and defaults are
@@ -18,11 +20,17 @@ const Env = z.object({
 });
 
 export type BrokerConfig = Readonly<
-  Omit<z.infer<typeof Env>, 'DATABASE_URL'> & { DATABASE_URL: string; serviceSecretFile: string }
+  Omit<z.infer<typeof Env>, 'DATABASE_URL'> & {
+    DATABASE_URL: string;
+    serviceSecretFile: string;
+    log: LogSettings;
+  }
 >;
 
 /** Validates the environment and lists every problem, not just the first. */
-export function loadBrokerConfig(env: Readonly<Record<string, string | undefined>>): BrokerConfig {
+export function loadBrokerConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): BrokerConfig {
   const r = Env.safeParse(env);
   if (!r.success) {
     const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -31,6 +39,7 @@ export function loadBrokerConfig(env: Readonly<Record<string, string | undefined
   }
   return Object.freeze({
     ...r.data,
+    log: logSettingsOf(env),
     DATABASE_URL: r.data.DATABASE_URL ?? `file:${join(r.data.DATA_DIR, 'attendance.db')}`,
     serviceSecretFile: join(r.data.DATA_DIR, 'mqtt-service-secret'),
   });

@@ -5,7 +5,9 @@
  * migrates that database, this process never does: see deferred-database.ts), and shares the
  * service secret. It imports nothing of backend/ (test/e2e/broker-alone.test.ts).
  */
-import { type Logger, logger } from '../lib/logger.ts';
+
+import { configureLogging, type Logger, logger } from '../lib/logger.ts';
+import { handleShutdown } from '../lib/process-lifecycle.ts';
 import { createBroker } from './broker.ts';
 import { type BrokerConfig, loadBrokerConfig } from './broker-config.ts';
 import { loadServiceSecret } from './credentials.ts';
@@ -36,25 +38,31 @@ async function start(cfg: BrokerConfig, log: Logger) {
   return {
     ports: listeners.map((l) => l.port),
     async close() {
-      for (const l of listeners) await l.close();
+      // A listener's close waits for its open connections, which connected kiosks never end on their
+      // own (issue #12): stop accepting, let aedes drop every client, then wait for the listeners.
+      const closed = listeners.map((l) => l.close());
       await new Promise<void>((r) => aedes.close(() => r()));
+      await Promise.all(closed);
       await rejections.flush();
       await database.close();
     },
   };
 }
 
-const log = logger('broker');
+let cfg: BrokerConfig;
 try {
-  const broker = await start(loadBrokerConfig(process.env), log);
+  cfg = loadBrokerConfig();
+} catch (err) {
+  logger('broker').fatal({ err }, 'could not start: invalid configuration');
+  process.exit(1);
+}
+const log = configureLogging(cfg.log).child({ ns: 'broker' });
+try {
+  const broker = await start(cfg, log);
+  // Before the ready line: whoever reads it may send SIGTERM at once.
+  handleShutdown(log, () => broker.close());
   log.info({ ports: broker.ports }, 'broker listening');
   process.stdout.write(`${JSON.stringify({ ready: true, mqttPort: broker.ports[0] })}\n`);
-  const stop = async () => {
-    await broker.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop());
-  process.on('SIGINT', () => void stop());
 } catch (err) {
   log.fatal({ err }, 'could not start');
   process.exit(1);

@@ -12,7 +12,8 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 /** The config modules, and why each may read the environment. */
 const CONFIG_MODULES: Record<string, string> = {
-  'backend/config.ts': 'the backend and the broker (`npm start`, `npm run broker`)',
+  'backend/config.ts': 'the backend (`npm start`)',
+  'broker/broker-config.ts': 'the broker alone (`npm run broker`)',
   'terminal/terminal.config.ts': 'the kiosk (`npm run terminal`)',
   'backend/faces/bulk-import.config.ts': '`npm run enroll:bulk`',
   'prisma/sqlite/prisma.config.ts': 'read by the Prisma CLI in its own process',
