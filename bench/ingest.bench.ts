@@ -16,7 +16,7 @@
  * `--employees 0` is the old workload: every punch for one NIP that is never created, stamped
  * now, so the rules never run. `--keep` leaves each round's database and server log in place.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -70,11 +70,25 @@ const GIVE_UP_MS = 60_000;
 const log = logger('bench');
 log.level = 'warn';
 
+/**
+ * CPU seconds (user + system) a child process has used so far, from /proc (Linux; NaN elsewhere):
+ * on a shared machine, the work done per punch is steadier than the wall-clock rate.
+ */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // clock ticks, CLK_TCK = 100
+  } catch {
+    return Number.NaN;
+  }
+}
+
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-async function raw(): Promise<number> {
+async function raw(): Promise<{ perSecond: number; cpuMsPerMessage: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'att-raw-'));
   const broker = runTs('bench/raw-aedes.ts', [String(N * M)], {}, join(dir, 'raw.log'));
   const port = (JSON.parse(await broker.waitFor(readyLine)) as { mqttPort: number }).mqttPort;
@@ -98,6 +112,7 @@ async function raw(): Promise<number> {
     sentAt: new Date().toISOString(),
     clock: { synced: true },
   });
+  const cpu0 = cpuSeconds(broker.child.pid);
   const t0 = performance.now();
   // Same pacing as the kiosk sender: at most 500 unacknowledged per publisher.
   await Promise.all(
@@ -112,10 +127,11 @@ async function raw(): Promise<number> {
   );
   await finished;
   const secs = (performance.now() - t0) / 1000;
+  const cpu = cpuSeconds(broker.child.pid) - cpu0;
   for (const c of [...pubs, done]) c.end(true);
   await broker.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
-  return (N * M) / secs;
+  return { perSecond: (N * M) / secs, cpuMsPerMessage: (cpu * 1000) / (N * M) };
 }
 
 /** Each round's PostgreSQL database is dropped afterwards (the server keeps no 10 000-employee leftovers). */
@@ -232,6 +248,7 @@ async function ingest() {
     });
     const watcher = E > 0 ? new DayWatcher(observer, DATE, punches) : null;
     let lastAck = Number.POSITIVE_INFINITY;
+    const cpu0 = cpuSeconds(cluster.backend?.child.pid);
     const t0 = performance.now();
     for (const k of kiosks) {
       k.link.on('connect', () => k.sender.onConnect());
@@ -244,23 +261,31 @@ async function ingest() {
     lastAck = performance.now();
     const lastSeen = await watching;
     const secs = (Math.max(lastAck, lastSeen) - t0) / 1000;
+    const cpu = cpuSeconds(cluster.backend?.child.pid) - cpu0;
     for (const k of kiosks) {
       k.sender.stop();
       await k.link.stop();
       k.outbox.close();
     }
     const lags: number[] = [];
-    for (const [id, seen] of watcher?.seenAt ?? [])
-      lags.push(Math.max(0, seen - (ackedAt.get(id) as number)));
+    let early = 0;
+    for (const [id, seen] of watcher?.seenAt ?? []) {
+      const lag = seen - (ackedAt.get(id) as number);
+      if (lag < 0) early++;
+      lags.push(Math.max(0, lag));
+    }
     lags.sort((x, y) => x - y);
     latencies.sort((x, y) => x - y);
     return {
       punchesPerSecond: (N * M) / secs,
       ackedPerSecond: (N * M) / ((lastAck - t0) / 1000),
+      serverCpuMsPerPunch: (cpu * 1000) / (N * M),
       p50Ms: pct(latencies, 50),
       p99Ms: pct(latencies, 99),
       recomputeLagP50Ms: pct(lags, 50),
       recomputeLagP99Ms: pct(lags, 99),
+      // Day record seen (its poll started) before the kiosk had the ack: its lag counts as 0.
+      seenBeforeAck: lags.length > 0 ? early / lags.length : 0,
       unreflected: watcher?.remaining ?? 0,
       polls: watcher?.polls ?? 0,
       ...(await account(observer, punches)),
@@ -280,7 +305,7 @@ async function ingest() {
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
 const round1 = (x: number) => Number(x.toFixed(1));
 const loadBefore = loadavg()[0] as number;
-const raws: number[] = [];
+const raws: Awaited<ReturnType<typeof raw>>[] = [];
 const runs: Awaited<ReturnType<typeof ingest>>[] = [];
 for (let i = 0; i < Number(a.rounds); i++) {
   raws.push(await raw());
@@ -297,14 +322,17 @@ const result = {
   punchesPerKiosk: M,
   punchesPerSecond: Math.round(med((x) => x.punchesPerSecond)),
   ackedPerSecond: Math.round(med((x) => x.ackedPerSecond)),
-  rawPerSecond: Math.round(median(raws)),
+  rawPerSecond: Math.round(median(raws.map((r) => r.perSecond))),
   // Each ingest round against the raw round just before it, then the median: robust to the
   // machine's load drifting between rounds.
-  ratio: Number(median(runs.map((x, i) => x.punchesPerSecond / (raws[i] as number))).toFixed(3)),
+  ratio: Number(median(runs.map((x, i) => x.punchesPerSecond / (raws[i]?.perSecond as number))).toFixed(3)),
+  serverCpuMsPerPunch: Number(med((x) => x.serverCpuMsPerPunch).toFixed(3)),
+  rawCpuMsPerMessage: Number(median(raws.map((r) => r.cpuMsPerMessage)).toFixed(3)),
   p50Ms: round1(med((x) => x.p50Ms)),
   p99Ms: round1(med((x) => x.p99Ms)),
   recomputeLagP50Ms: E > 0 ? round1(med((x) => x.recomputeLagP50Ms)) : null,
   recomputeLagP99Ms: E > 0 ? round1(med((x) => x.recomputeLagP99Ms)) : null,
+  seenBeforeAck: E > 0 ? Number(med((x) => x.seenBeforeAck).toFixed(3)) : null,
   pollMs: POLL_MS,
   lost: sum((x) => x.lost),
   duplicated: sum((x) => x.duplicated),
@@ -316,13 +344,13 @@ const result = {
 };
 const list = (xs: number[]) => xs.map(Math.round).join(', ');
 console.log(
-  `per round: whole path ${list(runs.map((x) => x.punchesPerSecond))} punches/s; acked ${list(runs.map((x) => x.ackedPerSecond))}; raw ${list(raws)} msg/s; ratio ${runs.map((x, i) => (x.punchesPerSecond / (raws[i] as number)).toFixed(2)).join(', ')}`,
+  `per round: whole path ${list(runs.map((x) => x.punchesPerSecond))} punches/s; acked ${list(runs.map((x) => x.ackedPerSecond))}; raw ${list(raws.map((r) => r.perSecond))} msg/s; ratio ${runs.map((x, i) => (x.punchesPerSecond / (raws[i]?.perSecond as number)).toFixed(2)).join(', ')}`,
 );
 console.log(
   `ingest end to end (${db}, ${E} employees, ${N} kiosks × ${M} punches of ${result.workDate ?? 'now'}, median of ${runs.length}): ${result.punchesPerSecond} punches/s to the last day record (${result.ackedPerSecond} to the last ack), ack p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms; ack → day record p50 ${result.recomputeLagP50Ms} ms, p99 ${result.recomputeLagP99Ms} ms (poll ${POLL_MS} ms)`,
 );
 console.log(
-  `raw aedes QoS 1 publish → subscribe, same run: ${result.rawPerSecond} msg/s; ratio ingest/raw (median of per-round ratios) ${result.ratio}`,
+  `raw aedes QoS 1 publish → subscribe, same run: ${result.rawPerSecond} msg/s; ratio ingest/raw (median of per-round ratios) ${result.ratio}; server CPU ${result.serverCpuMsPerPunch} ms per punch, raw broker ${result.rawCpuMsPerMessage} ms per message`,
 );
 console.log(
   `lost ${result.lost}, duplicated ${result.duplicated}, unreflected ${result.unreflected}, unknown employee ${result.unknownEmployee} (all rounds); day records per round ${result.dayRecords}; load ${result.loadBefore} → ${result.loadAfter}`,
