@@ -59,12 +59,22 @@ export class DisciplineRepository {
     return this.outbox.recipientsOf(superiorNip, unitId);
   }
 
-  async forEmployeeYear(employeeId: string, year: number): Promise<DisciplineCaseRow[]> {
+  /** The cases of these employees in a year, by NIP (one query for a recompute's chunk). */
+  async forEmployeesYear(
+    employeeIds: readonly string[],
+    year: number,
+  ): Promise<Map<string, DisciplineCaseRow[]>> {
     const rows = await this.db.prisma.disciplineCase.findMany({
-      where: { employeeId, year },
+      where: { employeeId: { in: [...employeeIds] }, year },
       select: SELECT,
     });
-    return rows.map(toCase);
+    const out = new Map<string, DisciplineCaseRow[]>();
+    for (const r of rows) {
+      const list = out.get(r.employeeId);
+      if (list) list.push(toCase(r));
+      else out.set(r.employeeId, [toCase(r)]);
+    }
+    return out;
   }
 
   /** NIPs with any case in the year. */

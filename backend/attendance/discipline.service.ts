@@ -64,18 +64,20 @@ export class DisciplineService {
       for (let i = 0; i < employees.length; i += 200) {
         const chunk = employees.slice(i, i + 200);
         // December of the year before too: a run of absences may cross New Year.
-        const statuses = await this.days.workingDayStatuses(
-          chunk.map((e) => e.nip),
-          `${year - 1}-12-01`,
-          `${year}-12-31`,
-        );
+        const nips = chunk.map((e) => e.nip);
+        const [statuses, cases] = await Promise.all([
+          this.days.workingDayStatuses(nips, `${year - 1}-12-01`, `${year}-12-31`),
+          this.cases.forEmployeesYear(nips, year),
+        ]);
         const byEmployee = new Map<string, typeof statuses>();
         for (const s of statuses) {
           const list = byEmployee.get(s.employeeId);
           if (list) list.push(s);
           else byEmployee.set(s.employeeId, [s]);
         }
-        for (const e of chunk) opened += await this.evaluateOne(e, year, byEmployee.get(e.nip) ?? []);
+        for (const e of chunk) {
+          opened += await this.evaluateOne(e, year, byEmployee.get(e.nip) ?? [], cases.get(e.nip) ?? []);
+        }
       }
     }
     return opened;
@@ -85,10 +87,10 @@ export class DisciplineService {
     e: EmployeeFacts,
     year: number,
     statuses: Parameters<typeof summariseAbsence>[0],
+    existing: readonly DisciplineCaseRow[],
   ): Promise<number> {
     const state = summariseAbsence(statuses, year);
     const rec = recommendDiscipline(state);
-    const existing = await this.cases.forEmployeeYear(e.nip, year);
     if (existing.length === 0 && !rec.recommended) return 0;
     let opened = 0;
     for (const t of [rec.cumulative, rec.consecutive]) {

@@ -72,7 +72,7 @@ export async function computeDayChanges(
       const schedule = scheduleById(ctx, scheduleIdFor(ctx, e, date));
       // Only the punches of this day's window, as closeMonth assigns them: the neighbours' punches
       // are theirs, not "ignored" here, so both paths store the same record.
-      const { plan, window } = planWithWindow(ctx, schedule, date, tz);
+      const { plans, plan, window } = planWithWindow(ctx, schedule, date, tz);
       const rec = computeDailyStatus({
         workDate: date,
         timeZone: tz,
@@ -83,6 +83,7 @@ export async function computeDayChanges(
         profile: ctx.profiles,
         pendingPunches: pendingFor(ctx, siteOf(e), plan, tz),
         asOf: now,
+        plans,
       });
       const after = toStoredDay(e.nip, e.unitId, rec);
       const old = before.get(`${e.nip}|${date}`) ?? null;

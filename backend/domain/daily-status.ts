@@ -39,6 +39,11 @@ export interface DailyStatusInput {
   pendingPunches?: boolean;
   /** Evaluate as of this instant (live views); omit once the day is over. */
   asOf?: Instant;
+  /**
+   * `planDay` of this schedule, zone and calendar for the day before, the day and the day after,
+   * when the caller has them already (a recompute plans each schedule's dates once for everybody).
+   */
+  plans?: readonly DayPlan[];
 }
 
 /**
@@ -48,7 +53,8 @@ export interface DailyStatusInput {
 export function computeDailyStatus(input: DailyStatusInput): DailyRecord {
   const { workDate, timeZone, schedule } = input;
   const calendar = indexCalendar(input.calendar);
-  const plans = [-1, 0, 1].map((d) => planDay(schedule, addDays(workDate, d), timeZone, calendar));
+  const plans =
+    input.plans ?? [-1, 0, 1].map((d) => planDay(schedule, addDays(workDate, d), timeZone, calendar));
   const plan = plans[1] as DayPlan;
   const [windowStart, windowEnd] = effectiveWindows(plans)[1] as [number, number];
   const profile = selectProfile(input.profile, workDate);
