@@ -4,7 +4,7 @@
  * deltas pulled with terminal credentials, deletions propagated.
  * Photos: the committed public-domain fixtures (test/support/face-fixtures.ts).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,27 @@ import { skipNotice } from '../support/skip-notice.ts';
 
 const base64 = (path: string) => readFileSync(path).toString('base64');
 type Err = { error: { code: string; message: string } };
+
+/** Runs a program to its end without blocking the event loop; its exit status and both outputs. */
+function runToEnd(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 
 describe('face enrollment and gallery sync', skipNotice(FFMPEG_MISSING), () => {
   let c: Cluster;
@@ -119,7 +140,8 @@ describe('face enrollment and gallery sync', skipNotice(FFMPEG_MISSING), () => {
       'readme.jpg': three, // no NIP in the name
     });
     writeFileSync(join(tmp, 'batch.zip'), zip);
-    const r = spawnSync(
+    // Asynchronously: a blocked event loop here stops draining the backend's log pipe, which stalls it.
+    const r = await runToEnd(
       process.execPath,
       [
         '--import',
@@ -130,7 +152,7 @@ describe('face enrollment and gallery sync', skipNotice(FFMPEG_MISSING), () => {
         '--url',
         `http://127.0.0.1:${c.httpPort}`,
       ],
-      { cwd: ROOT, env: childEnv({ ADMIN_PASSWORD }), encoding: 'utf8' },
+      { cwd: ROOT, env: childEnv({ ADMIN_PASSWORD }) },
     );
     expect(JSON.parse(r.stdout.trim())).toEqual({ employees: 2, enrolled: 1, refused: 1, skippedFiles: 1 });
     expect(r.stderr).toMatch(/2\/2/);

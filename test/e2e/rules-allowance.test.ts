@@ -177,12 +177,14 @@ describeEachDb('allowance and discipline end to end on %s', (db) => {
     await c.api('PATCH', `/api/employees/${e5}/attendance`, { superiorNip: head });
 
     // 2025, so that the server's day-close job (the last 7 days of 2026) cannot add TK days to the count.
+    // It still marks those days TK for an employee without a start date (issue #11), which can open a
+    // case for 2026 (five working days before a Monday): the cases are read for 2025.
     await recompute(c, { from: '2025-11-03', to: '2025-11-04', employeeId: e5 });
-    let cases = await c.api<Case[]>('GET', `/api/discipline?employeeId=${e5}`);
+    let cases = await c.api<Case[]>('GET', `/api/discipline?year=2025&employeeId=${e5}`);
     expect(cases.body).toEqual([]);
     await recompute(c, { from: '2025-11-03', to: '2025-11-05', employeeId: e5 });
     await recompute(c, { from: '2025-11-03', to: '2025-11-05', employeeId: e5 }); // idempotent
-    cases = await c.api<Case[]>('GET', `/api/discipline?employeeId=${e5}`);
+    cases = await c.api<Case[]>('GET', `/api/discipline?year=2025&employeeId=${e5}`);
     expect(cases.body).toHaveLength(1);
     expect(cases.body[0]).toMatchObject({
       year: 2025,
@@ -205,13 +207,13 @@ describeEachDb('allowance and discipline end to end on %s', (db) => {
       decision: expect.stringMatching(/Teguran lisan/),
     });
     expect(decided.body.decidedBy).toBeTruthy();
-    expect((await c.api<Case[]>('GET', `/api/discipline?employeeId=${e5}`)).body).toEqual([]);
-    const all = await c.api<Case[]>('GET', `/api/discipline?employeeId=${e5}&state=All`);
+    expect((await c.api<Case[]>('GET', `/api/discipline?year=2025&employeeId=${e5}`)).body).toEqual([]);
+    const all = await c.api<Case[]>('GET', `/api/discipline?year=2025&employeeId=${e5}&state=All`);
     expect(all.body).toHaveLength(1);
 
     // A fourth TK day crosses the next threshold: a new case (written warning).
     await recompute(c, { from: '2025-11-06', to: '2025-11-06', employeeId: e5 });
-    const next = await c.api<Case[]>('GET', `/api/discipline?employeeId=${e5}`);
+    const next = await c.api<Case[]>('GET', `/api/discipline?year=2025&employeeId=${e5}`);
     expect(next.body.map((x) => [x.threshold, x.sanction, x.tkDays])).toEqual([
       ['Cumulative:4', 'WrittenWarning', 4],
     ]);
