@@ -3,7 +3,7 @@
  * corrections), leave and the stored days, run the engine for each date, and return the days
  * whose record changed (a plain day off that was never stored is no change).
  */
-import { computeDailyStatus, DAY_MS, dayNumber, type IsoDate } from '../domain/index.ts';
+import { addDays, computeDailyStatus, DAY_MS, dayNumber, type IsoDate } from '../domain/index.ts';
 import { isStored, type StoredDay, sameStoredDay, toStoredDay } from './daily-record.mapper.ts';
 import type { DailyRecordRepository } from './daily-record.repository.ts';
 import { applyCorrections } from './effective-punches.ts';
@@ -92,6 +92,38 @@ export async function computeDayChanges(
     }
   }
   return { changes, computed: work.reduce((n, w) => n + w.dates.length, 0) };
+}
+
+/** A new punch: its instant and its local date in its kiosk's zone. */
+export type PunchOnDate = { at: number; date: IsoDate };
+
+/**
+ * The days new punches can change: of each punch's local date and both neighbours, those whose
+ * effective punch window holds it, as `computeDayChanges` cuts the punches (a night shift's
+ * departure after midnight belongs to the day before; an evening arrival for a shift starting
+ * after midnight to the day after). No other day's record depends on that punch. A punch in no
+ * window keeps its own date.
+ */
+export function punchDates(
+  ctx: RulesContext,
+  e: EmployeeFacts,
+  punches: readonly PunchOnDate[],
+): Set<IsoDate> {
+  const out = new Set<IsoDate>();
+  if (punches.length === 0) return out;
+  const tz = zoneOf(ctx, e);
+  for (const p of punches) {
+    let held = false;
+    for (const d of [addDays(p.date, -1), p.date, addDays(p.date, 1)]) {
+      const { window } = planWithWindow(ctx, scheduleById(ctx, scheduleIdFor(ctx, e, d)), d, tz);
+      if (p.at >= window[0] && p.at <= window[1]) {
+        out.add(d);
+        held = true;
+      }
+    }
+    if (!held) out.add(p.date);
+  }
+  return out;
 }
 
 /** Whether the punch window of `date` (a day after today) has opened by `now`. */

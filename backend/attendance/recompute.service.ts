@@ -8,14 +8,14 @@
  * (allowance adjustments for locked months, discipline cases).
  */
 import type { Logger } from '../../lib/logger.ts';
-import { addDays, type IsoDate, localDateOf } from '../domain/index.ts';
+import { type IsoDate, localDateOf } from '../domain/index.ts';
 import type { EventRow } from '../ingest/ports.ts';
 import type { BulkWriter } from './bulk-writer.repository.ts';
 import { isStored } from './daily-record.mapper.ts';
 import type { DailyRecordRepository } from './daily-record.repository.ts';
 import type { LeaveRepository } from './leave.repository.ts';
 import type { PunchRepository } from './punch.repository.ts';
-import { computeDayChanges, type DayChange } from './recompute-days.ts';
+import { computeDayChanges, type DayChange, type PunchOnDate, punchDates } from './recompute-days.ts';
 import type { RulesConfigRepository } from './rules-config.repository.ts';
 import type { RulesContextService } from './rules-context.service.ts';
 import { DEFAULT_SITE, type RulesContext, recheckFrom, siteOf } from './rules-context.ts';
@@ -163,8 +163,7 @@ export class RecomputeService {
       try {
         const ctx = await this.o.context.load();
         await this.retryFollowUps(ctx);
-        await this.addPunchDays(punches, dirty, ctx);
-        await this.process(dirty, ctx);
+        await this.process(dirty, await this.punchedDays(punches, ctx), ctx);
         this.stats.batches++;
         this.settle(upTo, null);
         backoff = 500;
@@ -199,18 +198,20 @@ export class RecomputeService {
     return site ?? null;
   }
 
-  /** A punch marks its local date in the kiosk's zone and both neighbours (night shifts, window overlaps). */
-  private async addPunchDays(punches: CommittedPunch[], dirty: Map<string, Set<IsoDate>>, ctx: RulesContext) {
+  /** New punches by employee, each with its local date in the kiosk's zone (see `punchDates`). */
+  private async punchedDays(
+    punches: CommittedPunch[],
+    ctx: RulesContext,
+  ): Promise<Map<string, PunchOnDate[]>> {
+    const out = new Map<string, PunchOnDate[]>();
     for (const p of punches) {
       const site = (await this.siteOfTerminal(p.terminalId)) ?? DEFAULT_SITE;
-      const date = localDateOf(p.at, ctx.siteZones.get(site) ?? 'Asia/Jakarta');
-      let set = dirty.get(p.employeeId);
-      if (!set) {
-        set = new Set();
-        dirty.set(p.employeeId, set);
-      }
-      for (const d of [addDays(date, -1), date, addDays(date, 1)]) set.add(d);
+      const punch = { at: p.at, date: localDateOf(p.at, ctx.siteZones.get(site) ?? 'Asia/Jakarta') };
+      const list = out.get(p.employeeId);
+      if (list) list.push(punch);
+      else out.set(p.employeeId, [punch]);
     }
+    return out;
   }
 
   private async retryFollowUps(ctx: RulesContext): Promise<void> {
@@ -220,10 +221,21 @@ export class RecomputeService {
     await this.o.followUp(list, ctx);
   }
 
-  private async process(dirty: Map<string, Set<IsoDate>>, ctx: RulesContext): Promise<void> {
-    for (const nips of slices(dirty)) {
+  private async process(
+    dirty: Map<string, Set<IsoDate>>,
+    punched: ReadonlyMap<string, readonly PunchOnDate[]>,
+    ctx: RulesContext,
+  ): Promise<void> {
+    for (const nips of slices(dirty, punched)) {
       const employees = (await this.o.config.employees(nips)).filter((e) => e.active);
-      const { changes, computed } = await computeDayChanges(this.o, employees, dirty, ctx, this.now());
+      // Marked days, and the days whose punch window holds a new punch.
+      const dates = new Map<string, Set<IsoDate>>();
+      for (const e of employees) {
+        const set = new Set(dirty.get(e.nip));
+        for (const d of punchDates(ctx, e, punched.get(e.nip) ?? [])) set.add(d);
+        dates.set(e.nip, set);
+      }
+      const { changes, computed } = await computeDayChanges(this.o, employees, dates, ctx, this.now());
       this.stats.computed += computed;
       // The rules run on the server's one thread: let the ingest and HTTP in between slices.
       await new Promise((r) => setImmediate(r));
@@ -246,18 +258,27 @@ export class RecomputeService {
   }
 }
 
-/** Employees in slices of at most MAX_EMPLOYEES and about MAX_DAYS days to compute. */
-function* slices(dirty: ReadonlyMap<string, ReadonlySet<IsoDate>>): Generator<string[]> {
+/**
+ * Employees in slices of at most MAX_EMPLOYEES and about MAX_DAYS days to compute (a new punch
+ * counts for one day: it is rarely in two windows).
+ */
+function* slices(
+  dirty: ReadonlyMap<string, ReadonlySet<IsoDate>>,
+  punched: ReadonlyMap<string, readonly PunchOnDate[]>,
+): Generator<string[]> {
+  const days = new Map<string, number>();
+  for (const [nip, dates] of dirty) days.set(nip, dates.size);
+  for (const [nip, list] of punched) days.set(nip, (days.get(nip) ?? 0) + list.length);
   let slice: string[] = [];
-  let days = 0;
-  for (const [nip, dates] of dirty) {
-    if (slice.length > 0 && (slice.length >= MAX_EMPLOYEES || days + dates.size > MAX_DAYS)) {
+  let total = 0;
+  for (const [nip, n] of days) {
+    if (slice.length > 0 && (slice.length >= MAX_EMPLOYEES || total + n > MAX_DAYS)) {
       yield slice;
       slice = [];
-      days = 0;
+      total = 0;
     }
     slice.push(nip);
-    days += dates.size;
+    total += n;
   }
   if (slice.length > 0) yield slice;
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { DailyRecordRepository } from '../../backend/attendance/daily-record.repository.ts';
 import type { LeaveRepository } from '../../backend/attendance/leave.repository.ts';
 import type { PunchRepository } from '../../backend/attendance/punch.repository.ts';
-import { computeDayChanges } from '../../backend/attendance/recompute-days.ts';
+import { computeDayChanges, punchDates } from '../../backend/attendance/recompute-days.ts';
 import type { EmployeeFacts } from '../../backend/attendance/rules-config.repository.ts';
 import type { RulesContext } from '../../backend/attendance/rules-context.ts';
 import {
@@ -103,5 +103,30 @@ describe('computeDayChanges: days not yet begun', () => {
     const { changes, computed } = await computeDayChanges(deps({}), [clerk], dirty(clerk.nip), ctx, NOW);
     expect(changes.some((c) => c.after.workDate === '2026-12-01')).toBe(false);
     expect(computed).toBe(2);
+  });
+});
+
+describe('punchDates: the days a new punch can change', () => {
+  const wib = (local: string) => Date.parse(`${local}+07:00`);
+
+  it("is the day whose window holds the punch: the guard's 23:50 arrival is Tuesday's, not Monday's", () => {
+    // Its local date is Monday; Monday's window (22:30 Sunday to 10:30 Monday) is over.
+    expect([...punchDates(ctx, guard, [{ at: ARRIVAL, date: '2026-11-30' }])]).toEqual(['2026-12-01']);
+  });
+
+  it("is the clerk's own day for office hours, and each day of two punches on two days", () => {
+    const monday = { at: wib('2026-11-30T07:10:00'), date: '2026-11-30' };
+    const tuesday = { at: wib('2026-12-01T16:20:00'), date: '2026-12-01' };
+    expect([...punchDates(ctx, clerk, [monday])]).toEqual(['2026-11-30']);
+    expect([...punchDates(ctx, clerk, [monday, tuesday])].sort()).toEqual(['2026-11-30', '2026-12-01']);
+  });
+
+  it('keeps the local date of a punch in no window (03:00 for office hours; a Saturday)', () => {
+    expect([...punchDates(ctx, clerk, [{ at: wib('2026-12-01T03:00:00'), date: '2026-12-01' }])]).toEqual([
+      '2026-12-01',
+    ]);
+    expect([...punchDates(ctx, clerk, [{ at: wib('2026-12-05T09:00:00'), date: '2026-12-05' }])]).toEqual([
+      '2026-12-05',
+    ]);
   });
 });
