@@ -17,6 +17,7 @@ import type { Logger } from '../lib/logger.ts';
  */
 export class DeferredDatabase implements Db {
   private client: DatabaseClient | undefined;
+  private opening: Promise<void> | undefined;
   private stopped = false;
   readonly provider: Db['provider'];
 
@@ -46,9 +47,19 @@ export class DeferredDatabase implements Db {
     await this.openNow();
   }
 
+  /**
+   * Opens the client now if the backend has migrated the database since the last look, so that a
+   * terminal connecting just after the backend's start is not refused for the poll's interval.
+   */
+  async ensureOpen(): Promise<void> {
+    if (this.client || this.stopped) return;
+    if (this.provider === 'sqlite' && !(await sqliteMigrated(sqliteFile(this.url)))) return;
+    await this.openNow();
+  }
+
   private async openWhenMigrated(): Promise<void> {
     const file = sqliteFile(this.url);
-    while (!this.stopped && !(await sqliteMigrated(file))) {
+    while (!this.stopped && !this.client && !(await sqliteMigrated(file))) {
       await new Promise((r) => setTimeout(r, this.everyMs));
     }
     if (this.stopped) return;
@@ -56,10 +67,17 @@ export class DeferredDatabase implements Db {
     this.log.info('database migrated: terminals can connect');
   }
 
-  private async openNow(): Promise<void> {
-    const client = await openDatabaseClient(this.url);
-    if (this.stopped) await client.close();
-    else this.client = client;
+  /** Opens the client once, however many callers ask at the same time. */
+  private openNow(): Promise<void> {
+    this.opening ??= (async () => {
+      const client = await openDatabaseClient(this.url);
+      if (this.stopped) await client.close();
+      else this.client = client;
+    })().catch((err: unknown) => {
+      this.opening = undefined; // the next caller tries again
+      throw err;
+    });
+    return this.opening;
   }
 
   async close(): Promise<void> {

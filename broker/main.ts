@@ -23,8 +23,14 @@ async function start(cfg: BrokerConfig, log: Logger) {
     process.exit(1);
   });
   const rejections = new RejectionRepository(database, logger('rejections'));
+  const terminals = new TerminalCredentialRepository(database);
   const { aedes } = await createBroker({
-    directory: new TerminalCredentialRepository(database),
+    directory: {
+      findTerminal: async (id) => {
+        await database.ensureOpen();
+        return terminals.findTerminal(id);
+      },
+    },
     serviceSecret: loadServiceSecret(cfg.MQTT_SERVICE_SECRET, cfg.serviceSecretFile),
     rejections,
     log,
