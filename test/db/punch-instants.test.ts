@@ -8,17 +8,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PunchRepository } from '../../backend/attendance/punch.repository.ts';
 import { type Database, migrateDatabase, openDatabase } from '../../backend/db/database.ts';
-import { createPgDatabase, type DbKind, dbKinds } from '../support/cluster.ts';
+import { createPgDatabase, type DbKind } from '../support/cluster.ts';
+import { describeEachDb } from '../support/db-variants.ts';
 
 const FROM = new Date('2026-11-29T17:00:00.000Z'); // Monday 30 November 00:00 WIB
 const TO = new Date('2026-12-01T17:00:00.000Z'); // Wednesday 2 December 00:00 WIB
 const EMPLOYEES = 620; // more than one chunk (500) of the query
 const nip = (i: number) => `1990${String(i).padStart(14, '0')}`;
 
-describe.each(dbKinds)('PunchRepository.instants on %s', (kind: DbKind) => {
+describeEachDb('PunchRepository.instants on %s', (kind: DbKind) => {
   let db: Database;
   let url: string;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'absensi-instants-'));
