@@ -80,6 +80,14 @@ export const StatusPayload = z
     ts: isoWithOffset.optional(),
     outboxDepth: z.number().int().min(0).optional(),
     oldestPendingAt: isoWithOffset.optional(),
+    quarantined: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe(
+        'punches set aside: unreadable, or refused by the backend for their content (kept on the kiosk)',
+      ),
     galleryVersion: z.number().int().min(0).optional(),
     modelVersion: z.string().max(128).optional(),
     clock: ClockState.optional(),

@@ -81,7 +81,12 @@ export class Kiosk {
   ) {
     this.screen = extras.screen;
     this.face = extras.face;
-    this.outbox = new Outbox(join(cfg.dataDir, `outbox-${cfg.terminalId}.db`));
+    this.outbox = new Outbox(join(cfg.dataDir, `outbox-${cfg.terminalId}.db`), (r) =>
+      log.error(
+        r,
+        'the outbox file was damaged: set aside, its readable pending punches copied to a new one',
+      ),
+    );
     this.configFile = join(cfg.dataDir, `config-${cfg.terminalId}.json`);
     this.link = new MqttLink({
       url: cfg.mqttUrl,
@@ -267,6 +272,7 @@ export class Kiosk {
       state: 'online',
       ts: this.clock.now().toISOString(),
       outboxDepth: this.outbox.depth(),
+      ...(this.outbox.quarantined() > 0 ? { quarantined: this.outbox.quarantined() } : {}),
       ...(oldest ? { oldestPendingAt: oldest.toISOString() } : {}),
       clock: this.clock.state(),
       ...(this.face

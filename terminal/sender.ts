@@ -11,6 +11,9 @@ import type { Logger } from '../lib/logger.ts';
 import { AckPayload, decodePayload, type EventPayload, PROTOCOL_VERSION } from '../protocol/index.ts';
 import type { Outbox } from './outbox.ts';
 
+/** Refusals that a resend cannot cure (a VERSION refusal can: by a backend upgrade). */
+const CONTENT_REFUSALS: ReadonlySet<string> = new Set(['BAD_JSON', 'SCHEMA', 'TOO_LARGE']);
+
 export interface EventChannel {
   readonly connected: boolean;
   publishEvent(payload: string): void;
@@ -74,8 +77,12 @@ export class OutboxSender {
     }
     this.opts.onServerTime?.(new Date(d.value.serverTime), this.now());
     for (const r of d.value.rejected ?? []) {
-      // A punch the backend refuses for its content will never be accepted: keep it, but say so loudly.
       this.opts.log.error({ id: r.id, code: r.code, reason: r.reason }, 'backend rejected a message');
+      // Refused for its content, a punch will never be accepted as it is: set it aside (kept in the
+      // file, counted in the status) so that it neither blocks nor holds the site's days Pending.
+      if (r.id && CONTENT_REFUSALS.has(r.code) && this.outbox.quarantine(r.id, `${r.code}: ${r.reason}`)) {
+        this.inflight.delete(r.id);
+      }
     }
     if (d.value.ids.length === 0) return;
     const newly = this.outbox.ack(d.value.ids);
@@ -111,7 +118,9 @@ export class OutboxSender {
     this.pumping = true;
     try {
       while (this.inflight.size < this.window) {
-        const batch = this.outbox.pending(this.lastSentSeq, this.window - this.inflight.size);
+        const batch = this.outbox.pending(this.lastSentSeq, this.window - this.inflight.size, (seq, why) =>
+          this.opts.log.error({ seq, reason: why }, 'unreadable punch in the outbox set aside'),
+        );
         if (batch.length === 0) break;
         const sentAt = this.now().toISOString();
         for (const p of batch) {
