@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createBroker } from '../broker/broker.ts';
 import { loadServiceSecret } from '../broker/credentials.ts';
+import { excerptOf } from '../broker/ports.ts';
 import { RejectionRepository } from '../broker/rejection.repository.ts';
 import { type Listener, listenMqtt, listenMqtts } from '../broker/server.ts';
 import type { DescriptorKind } from '../face/descriptor-models.ts';
@@ -133,8 +134,20 @@ function startIngest(
     instanceId: cfg.INSTANCE_ID,
     log: logger('service-link'),
     onEvent: (topic, payload) => ingest?.accept(topic, payload),
-    onStatus: (tid, status, raw) => {
-      const online = status?.state === 'online';
+    onBadStatus: (tid, topic, r, raw) => {
+      log.warn({ terminalId: tid, code: r.code, reason: r.reason }, 'status refused');
+      d.rejections.record({
+        source: 'ingest',
+        terminalId: tid,
+        topic,
+        code: r.code,
+        reason: r.reason,
+        size: raw.length,
+        excerpt: excerptOf(raw),
+      });
+    },
+    onStatus: (tid, status) => {
+      const online = status.state === 'online';
       // Once per connection (statuses repeat every 30 s): the first online status after an offline one.
       const cameOnline = online && !onlineTerminals.has(tid);
       if (online) onlineTerminals.add(tid);
@@ -147,7 +160,7 @@ function startIngest(
           .catch((err: unknown) => log.warn({ err, terminalId: tid }, 'could not send config'));
       }
       const at = new Date();
-      const json = raw.toString();
+      const json = JSON.stringify(status);
       d.terminals
         .recordStatus(tid, online, json, at)
         // Days that waited for this kiosk's unsent punches are looked at again.

@@ -1,7 +1,7 @@
 import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { SERVICE_USERNAME } from '../../broker/credentials.ts';
 import type { Logger } from '../../lib/logger.ts';
-import { decodePayload, parseTopic, StatusPayload, topics } from '../../protocol/index.ts';
+import { decodePayload, parseTopic, type RejectCode, StatusPayload, topics } from '../../protocol/index.ts';
 import type { AckPublisher } from './ports.ts';
 
 export type ServiceLinkOptions = {
@@ -10,7 +10,15 @@ export type ServiceLinkOptions = {
   instanceId: string;
   log: Logger;
   onEvent: (topic: string, payload: Buffer) => void;
-  onStatus: (terminalId: string, status: StatusPayload | null, raw: Buffer) => void;
+  /** A kiosk's status (or last will) as the protocol defines it. */
+  onStatus: (terminalId: string, status: StatusPayload) => void;
+  /** A status that is not one: refused, never stored (#12: one made GET /api/terminals fail). */
+  onBadStatus: (
+    terminalId: string,
+    topic: string,
+    refusal: { code: RejectCode; reason: string },
+    raw: Buffer,
+  ) => void;
 };
 
 /** The backend's MQTT connection: receives every terminal's events and status, sends acks. */
@@ -45,7 +53,8 @@ export class ServiceLink implements AckPublisher {
         const t = parseTopic(topic);
         if (t.kind === 'terminal' && t.leaf === 'status') {
           const d = decodePayload(StatusPayload, payload, 16_384);
-          this.o.onStatus(t.terminalId, d.ok ? d.value : null, payload);
+          if (d.ok) this.o.onStatus(t.terminalId, d.value);
+          else this.o.onBadStatus(t.terminalId, topic, d, payload);
         } else {
           this.o.onEvent(topic, payload);
         }

@@ -87,7 +87,7 @@ export class DirectoryService {
     const list = await this.terminals.list();
     return list.map((t) => ({
       ...t,
-      lastStatus: t.lastStatus ? (JSON.parse(t.lastStatus) as unknown) : null,
+      lastStatus: parseStatus(t.lastStatus),
     }));
   }
 
@@ -95,5 +95,15 @@ export class DirectoryService {
   async authenticateTerminal(id: string, secret: string): Promise<TerminalCredential | null> {
     const t = await this.terminals.findTerminal(id);
     return t?.active && secretMatches(secret, t.secretHash) ? t : null;
+  }
+}
+
+/** A stored status; a row written before statuses were validated may not parse: shown as none. */
+function parseStatus(json: string | null): unknown {
+  if (!json) return null;
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return null;
   }
 }
