@@ -46,6 +46,7 @@ export const profileAssignmentRoutes =
       '/api/policy-profiles/assignments/:id',
       {
         summary: 'Remove a profile assignment (not one that applied to a locked month); recomputes',
+        response: ProfileAssignmentView,
         roles: REGION,
       },
       (req, s) => d.assignments.remove(String(req.params.id), s.sub),

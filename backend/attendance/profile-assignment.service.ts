@@ -107,8 +107,8 @@ export class ProfileAssignmentService {
     return view(saved);
   }
 
-  /** Removes an assignment; refused when it has applied to a locked month. */
-  async remove(id: string, by: string): Promise<void> {
+  /** Removes an assignment (returned as it was); refused when it has applied to a locked month. */
+  async remove(id: string, by: string): Promise<AssignmentView> {
     const a = await this.o.assignments.find(id);
     if (!a) throw new AppError('NOT_FOUND', `no profile assignment ${id}`);
     const locked = (await this.o.allowances.lockedMonths())
@@ -125,6 +125,7 @@ export class ProfileAssignmentService {
     // The lineage's last assignment gone, it is a candidate for the region-wide default again.
     const lastOfLineage = (await this.lineageAssignments(a.profileId)).length === 0;
     await this.recomputeAffected(a, lastOfLineage ? lineageStart(await this.versionsOf(a.profileId)) : null);
+    return view(a);
   }
 
   /** Which profile applies to a unit's employees on a date, and the unit it is inherited from. */
