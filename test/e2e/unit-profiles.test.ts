@@ -278,4 +278,42 @@ describeEachDb('policy profiles per unit end to end on %s', (db) => {
     await waitProfile(eB1, '2025-11-25', 'pergub-b');
     expect((await allowance(eB1)).totalBp).toBe(1425);
   });
+
+  it('never rewrites a locked month: no assignment into it, no removal of one that applied to it', async () => {
+    const lock = await c.api('POST', '/api/allowance/lock', { month: '2025-11', unitId: 'dinas-a' });
+    expect(lock.status).toBe(201);
+    const into = await c.api<Err>('POST', '/api/policy-profiles/assignments', {
+      unitId: 'dinas-a',
+      profileId: 'pergub-b',
+      effectiveFrom: '2025-11-20',
+    });
+    expect(into.status).toBe(400);
+    expect(into.body.error.message).toMatch(
+      /effectiveFrom: 2025-11-20 falls on or before locked month 2025-11/,
+    );
+    const [b] = (await c.api<Array<{ id: string }>>('GET', '/api/policy-profiles/assignments?unitId=dinas-b'))
+      .body;
+    const removal = await c.api<Err>('DELETE', `/api/policy-profiles/assignments/${b?.id}`);
+    expect(removal.status).toBe(409);
+    expect(removal.body.error.message).toMatch(/locked month 2025-11/);
+    const after = await c.api('POST', '/api/policy-profiles/assignments', {
+      unitId: 'dinas-a',
+      profileId: 'pergub-b',
+      effectiveFrom: '2025-12-01',
+      effectiveTo: '2025-12-31',
+    });
+    expect(after.status).toBe(201);
+  });
+
+  it('documents the endpoints and their fields in the OpenAPI document', async () => {
+    type Doc = { paths: Record<string, Record<string, unknown>> };
+    const doc = await c.api<Doc>('GET', '/api/openapi.json', undefined, '');
+    const paths = doc.body.paths;
+    const post = JSON.stringify(paths['/api/policy-profiles/assignments']?.post);
+    for (const field of ['unitId', 'profileId', 'effectiveFrom', 'effectiveTo'])
+      expect(post).toContain(field);
+    expect(Object.keys(paths['/api/policy-profiles/assignments'] ?? {}).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(paths['/api/policy-profiles/assignments/{id}'] ?? {})).toEqual(['delete']);
+    expect(JSON.stringify(paths['/api/units/{id}/profile']?.get)).toContain('inheritedFrom');
+  });
 });
