@@ -20,7 +20,7 @@ export const ProfileAssignmentQuery = z.object({
 });
 
 export const UnitProfileQuery = z.object({
-  date: IsoDate.describe('the local date (YYYY-MM-DD)'),
+  date: IsoDate.optional().describe('the local date (YYYY-MM-DD); default: today (WIB)'),
 });
 
 export const ProfileAssignmentView = z.object({

@@ -129,8 +129,9 @@ export class ProfileAssignmentService {
   }
 
   /** Which profile applies to a unit's employees on a date, and the unit it is inherited from. */
-  async unitProfile(unitId: string, date: IsoDate): Promise<UnitProfileView> {
+  async unitProfile(unitId: string, on: IsoDate | undefined): Promise<UnitProfileView> {
     if (!(await this.o.assignments.unitExists(unitId))) throw new AppError('NOT_FOUND', `no unit ${unitId}`);
+    const date = on ?? todayIn('Asia/Jakarta', this.now());
     const ctx = await this.o.context.load();
     const r = profileFor(ctx, unitId, date);
     const p = r.profile;

@@ -303,6 +303,15 @@ describeEachDb('policy profiles per unit end to end on %s', (db) => {
       effectiveTo: '2025-12-31',
     });
     expect(after.status).toBe(201);
+    // Without a date: today's profile (the December 2025 assignment is long over).
+    const today = await c.api<UnitProfile & { date: string }>('GET', '/api/units/dinas-a/profile');
+    expect(today.status).toBe(200);
+    expect(today.body).toMatchObject({ profile: { id: 'default' }, source: 'Default' });
+    expect(today.body.date > '2025-12-31').toBe(true);
+    expect((await unitProfile('dinas-a', '2025-12-10')).body).toMatchObject({
+      profile: { id: 'pergub-b' },
+      inheritedFrom: 'dinas-a',
+    });
   });
 
   it('documents the endpoints and their fields in the OpenAPI document', async () => {
