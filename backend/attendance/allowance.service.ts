@@ -24,6 +24,7 @@ import { fromStoredDay } from './daily-record.mapper.ts';
 import type { DailyRecordRepository } from './daily-record.repository.ts';
 import type { DisciplineService } from './discipline.service.ts';
 import type { ClosedEmployee, MonthCloseService } from './month-close.service.ts';
+import { employeeProfiles } from './profile-resolution.ts';
 import type { DayChange } from './recompute.service.ts';
 import type { RulesConfigRepository } from './rules-config.repository.ts';
 import type { RulesContext } from './rules-context.ts';
@@ -240,20 +241,21 @@ export class AllowanceService {
    * an adjustment in the next open month. Idempotent: once carried, the difference is zero.
    */
   readonly onDaysChanged = async (changes: readonly DayChange[], ctx: RulesContext): Promise<void> => {
-    const byMonth = new Map<IsoMonth, Set<string>>();
+    const byMonth = new Map<IsoMonth, Map<string, DayChange['employee']>>();
     for (const c of changes) {
       const month = c.after.workDate.slice(0, 7);
-      const set = byMonth.get(month) ?? new Set<string>();
-      set.add(c.employee.nip);
+      const set = byMonth.get(month) ?? new Map<string, DayChange['employee']>();
+      set.set(c.employee.nip, c.employee);
       byMonth.set(month, set);
     }
-    for (const [month, nips] of byMonth) {
+    for (const [month, employees] of byMonth) {
       const locked = await this.o.allowances.lockedEmployees(month);
-      for (const nip of nips) if (locked.has(nip)) await this.adjust(nip, month, ctx);
+      for (const e of employees.values()) if (locked.has(e.nip)) await this.adjust(e, month, ctx);
     }
   };
 
-  private async adjust(employeeId: string, month: IsoMonth, ctx: RulesContext): Promise<void> {
+  private async adjust(employee: DayChange['employee'], month: IsoMonth, ctx: RulesContext): Promise<void> {
+    const employeeId = employee.nip;
     const [snapshot] = await this.o.allowances.rows(month, [employeeId]);
     if (!snapshot?.locked) return;
     const previous = await this.o.allowances.adjustments({ employeeIds: [employeeId], sourceMonth: month });
@@ -265,7 +267,7 @@ export class AllowanceService {
       month,
       baseAmount: snapshot.allowance.baseAmount,
       days: days.map(fromStoredDay),
-      profiles: ctx.profiles,
+      profiles: employeeProfiles(ctx, employee.unitId),
     });
     const target = nextOpenMonth(month, await this.o.allowances.lockedMonthsOf(employeeId));
     const adj = computeAdjustment(baseline, recomputed, target);

@@ -22,6 +22,8 @@ import { LeaveRepository } from './leave.repository.ts';
 import { LeaveService } from './leave.service.ts';
 import { MonthCloseService } from './month-close.service.ts';
 import { ProfileService } from './profile.service.ts';
+import { ProfileAssignmentRepository } from './profile-assignment.repository.ts';
+import { ProfileAssignmentService } from './profile-assignment.service.ts';
 import { PunchRepository } from './punch.repository.ts';
 import { type DayChange, RecomputeService } from './recompute.service.ts';
 import { RulesConfigRepository } from './rules-config.repository.ts';
@@ -112,6 +114,15 @@ export function createAttendance(db: Db, opts: AttendanceOptions) {
     now,
   });
   const profiles = new ProfileService({ config, allowances, recompute, log: opts.log('profiles'), now });
+  const profileAssignments = new ProfileAssignmentService({
+    assignments: new ProfileAssignmentRepository(db),
+    config,
+    context,
+    allowances,
+    recompute,
+    log: opts.log('profiles'),
+    now,
+  });
   const job = new DayCloseJob({
     context,
     config,
@@ -127,7 +138,7 @@ export function createAttendance(db: Db, opts: AttendanceOptions) {
 
   return {
     /** What the REST API offers of the feature. */
-    services: { attendance, calendar, leave, allowance, discipline, profiles },
+    services: { attendance, calendar, leave, allowance, discipline, profiles, profileAssignments },
     recompute,
     close,
     allowance,

@@ -24,6 +24,7 @@ import type { BulkWrite, BulkWriter } from './bulk-writer.repository.ts';
 import { isStored, type StoredDay, toStoredDay } from './daily-record.mapper.ts';
 import { applyCorrections } from './effective-punches.ts';
 import type { LeaveRepository } from './leave.repository.ts';
+import { defaultProfiles, employeeProfiles } from './profile-resolution.ts';
 import type { PunchRepository, StoredCorrection } from './punch.repository.ts';
 import type { EmployeeFacts, RulesConfigRepository } from './rules-config.repository.ts';
 import type { RulesContextService } from './rules-context.service.ts';
@@ -129,7 +130,7 @@ export class MonthCloseService {
       month,
       schedules: [...ctx.schedules.values()],
       calendar: ctx.calendar,
-      profiles: ctx.profiles,
+      profiles: defaultProfiles(ctx),
       asOf: this.now,
       ...setup,
     });
@@ -156,6 +157,7 @@ export class MonthCloseService {
         scheduleId,
         punches: corrections ? applyCorrections(events, corrections) : events,
         leaves: inputs.leaves.get(e.nip) ?? NO_LEAVE,
+        profiles: employeeProfiles(ctx, e.unitId),
       };
       if (ctx.pendingSince.has(site)) {
         const ids = scheduleId;

@@ -8,6 +8,7 @@ import { isStored, type StoredDay, sameStoredDay, toStoredDay } from './daily-re
 import type { DailyRecordRepository } from './daily-record.repository.ts';
 import { applyCorrections } from './effective-punches.ts';
 import type { LeaveRepository } from './leave.repository.ts';
+import { employeeProfiles } from './profile-resolution.ts';
 import type { PunchRepository, StoredCorrection } from './punch.repository.ts';
 import type { EmployeeFacts } from './rules-config.repository.ts';
 import {
@@ -80,7 +81,7 @@ export async function computeDayChanges(
         calendar: ctx.calendar,
         punches: punches.filter((p) => p >= window[0] && p <= window[1]),
         leaves: leaves.get(e.nip) ?? [],
-        profile: ctx.profiles,
+        profile: employeeProfiles(ctx, e.unitId),
         pendingPunches: pendingFor(ctx, siteOf(e), plan, tz),
         asOf: now,
         plans,

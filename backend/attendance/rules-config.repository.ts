@@ -1,3 +1,4 @@
+import type { IsoDate, ProfileAssignment } from '../domain/index.ts';
 import type { Db } from '../repositories/db.ts';
 import { DEFAULT_SITE } from './rules-context.ts';
 
@@ -40,6 +41,19 @@ export class RulesConfigRepository {
 
   profiles(): Promise<StoredProfile[]> {
     return this.db.prisma.policyProfile.findMany({ orderBy: [{ effectiveFrom: 'asc' }, { version: 'asc' }] });
+  }
+
+  /** Policy profile lineages assigned to units (profile_assignment). */
+  async profileAssignments(): Promise<ProfileAssignment[]> {
+    const rows = await this.db.prisma.profileAssignment.findMany({
+      select: { id: true, unitId: true, profileId: true, effectiveFrom: true, effectiveTo: true },
+      orderBy: [{ effectiveFrom: 'asc' }, { id: 'asc' }],
+    });
+    return rows.map((r) => ({
+      ...r,
+      effectiveFrom: r.effectiveFrom as IsoDate,
+      effectiveTo: r.effectiveTo as IsoDate | null,
+    }));
   }
 
   async insertProfile(p: Omit<StoredProfile, 'createdAt'>): Promise<void> {

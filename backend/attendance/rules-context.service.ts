@@ -70,6 +70,7 @@ export class RulesContextService {
       assignments,
       calendar: { holidays, specialPeriods },
       profiles: parsedProfiles,
+      profileAssignments: await this.config.profileAssignments(),
       unitParents: new Map(units.map((u) => [u.id, u.parentId])),
       siteZones: new Map(sites.map((s) => [s.id, s.timeZone])),
       positionAmounts: amounts,

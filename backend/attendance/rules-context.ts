@@ -14,6 +14,7 @@ import {
   localDateOf,
   localToInstant,
   type PolicyProfile,
+  type ProfileAssignment,
   planDay,
   resolveScheduleId,
   type ScheduleAssignment,
@@ -27,8 +28,10 @@ export interface RulesContext {
   schedules: ReadonlyMap<string, WorkSchedule>;
   assignments: readonly ScheduleAssignment[];
   calendar: Calendar;
-  /** Every version of every profile; the engine picks the one in force per date. */
+  /** Every version of every profile; which applies to a day: profile-resolution.ts. */
   profiles: readonly PolicyProfile[];
+  /** Profile lineages assigned to units from a date (none: every unit has the default). */
+  profileAssignments?: readonly ProfileAssignment[];
   unitParents: ReadonlyMap<string, string | null>;
   siteZones: ReadonlyMap<string, string>;
   positionAmounts: ReadonlyMap<number, number>;

@@ -15,7 +15,7 @@
 import type { DailyRecord, DeductionKind } from './daily-record.ts';
 import { DomainError } from './domain-error.ts';
 import { type IsoDate, type IsoMonth, lastDateOfMonth } from './local-date.ts';
-import { type PolicyProfile, type ProfileRef, selectProfile } from './policy-profile.ts';
+import { type PolicyProfile, type ProfileRef, type ProfileSource, selectProfile } from './policy-profile.ts';
 
 export const ROUNDING_RULE =
   'deduction = floor(base × cappedBp / 10000) on the month total; lines allocated by largest remainder';
@@ -67,8 +67,11 @@ export interface MonthlyAllowanceInput {
   baseAmount: number;
   /** The month's day records (any order; days off may be included or left out). */
   days: readonly DailyRecord[];
-  /** Profile history; free late days use each day's profile, the cap the one in force on the last day. */
-  profiles: PolicyProfile | readonly PolicyProfile[];
+  /**
+   * Profile history or resolver; free late days use each day's profile, the cap the one in force on
+   * the last day of the month.
+   */
+  profiles: ProfileSource;
 }
 
 export function assertBaseAmount(amount: number): void {
@@ -98,11 +101,8 @@ function lastDateOfMonthCached(month: IsoMonth): IsoDate {
   return d;
 }
 const profileMemo = new WeakMap<readonly PolicyProfile[], Map<IsoDate, PolicyProfile>>();
-function selectProfileCached(
-  profiles: PolicyProfile | readonly PolicyProfile[],
-  date: IsoDate,
-): PolicyProfile {
-  if (!Array.isArray(profiles)) return profiles as PolicyProfile;
+function selectProfileCached(profiles: ProfileSource, date: IsoDate): PolicyProfile {
+  if (!Array.isArray(profiles)) return selectProfile(profiles, date);
   const list = profiles as readonly PolicyProfile[];
   let memo = profileMemo.get(list);
   if (!memo) {

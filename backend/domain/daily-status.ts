@@ -15,7 +15,7 @@ import type { DailyRecord, IgnoredPunch, IgnoredPunchReason } from './daily-reco
 import { evaluateDay } from './day-evaluation.ts';
 import { type Leave, leaveForDay } from './leave.ts';
 import { addDays, type IsoDate } from './local-date.ts';
-import { type PolicyProfile, selectProfile } from './policy-profile.ts';
+import { type ProfileSource, selectProfile } from './policy-profile.ts';
 import { type DayPlan, effectiveWindows, planDay, type WorkSchedule } from './schedule.ts';
 import { type Instant, toEpochMs } from './time-zone.ts';
 
@@ -33,8 +33,8 @@ export interface DailyStatusInput {
   /** Any order; punches outside the day's window are ignored with a reason. */
   punches: readonly (Instant | Punch)[];
   leaves?: readonly Leave[];
-  /** One profile, or a profile history from which the one in force on `workDate` is taken. */
-  profile: PolicyProfile | readonly PolicyProfile[];
+  /** One profile, a profile history, or a resolver: the one in force on `workDate` is taken. */
+  profile: ProfileSource;
   /** A kiosk of the site still holds unsent punches for this day. */
   pendingPunches?: boolean;
   /** Evaluate as of this instant (live views); omit once the day is over. */

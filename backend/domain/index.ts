@@ -12,6 +12,7 @@ export * from './local-date.ts';
 export * from './month-close.ts';
 export * from './month-lock.ts';
 export * from './policy-profile.ts';
+export * from './profile-assignment.ts';
 export * from './reason.ts';
 export * from './schedule.ts';
 export * from './time-zone.ts';

@@ -13,7 +13,7 @@ import { evaluateDay } from './day-evaluation.ts';
 import { DomainError } from './domain-error.ts';
 import { type Leave, leaveForDay } from './leave.ts';
 import { addDays, datesOfMonth, type IsoDate, type IsoMonth } from './local-date.ts';
-import { type PolicyProfile, selectProfile } from './policy-profile.ts';
+import { type PolicyProfile, type ProfileSource, selectProfile } from './policy-profile.ts';
 import { type DayPlan, effectiveWindows, planDay, type WorkSchedule } from './schedule.ts';
 
 export interface MonthCloseEmployee {
@@ -31,6 +31,11 @@ export interface MonthCloseEmployee {
   leaves?: readonly Leave[];
   /** Dates for which a kiosk of the site still holds unsent punches. */
   pendingDates?: readonly IsoDate[];
+  /**
+   * This employee's profiles (e.g. resolved through their unit, profile-assignment.ts) instead of
+   * the setup's. Employees of one unit should share one source: its days are looked up once.
+   */
+  profiles?: ProfileSource;
 }
 
 /** What a month close needs besides the employees. */
@@ -38,7 +43,7 @@ export interface MonthCloseSetup {
   month: IsoMonth;
   schedules: readonly WorkSchedule[];
   calendar: Calendar;
-  profiles: PolicyProfile | readonly PolicyProfile[];
+  profiles: ProfileSource;
   /** Return the day records too (needed for reports and discipline); default true. */
   keepDays?: boolean;
   /**
@@ -156,6 +161,16 @@ export function monthCloser(input: MonthCloseSetup): (emp: MonthCloseEmployee) =
   const calendar = indexCalendar(input.calendar);
   const schedules = new Map(input.schedules.map((s) => [s.id, s]));
   const profileByDay = dates.map((d) => selectProfile(profiles, d));
+  const profilesBySource = new Map<ProfileSource, PolicyProfile[]>();
+  const profilesOf = (source: ProfileSource | undefined): readonly PolicyProfile[] => {
+    if (source === undefined) return profileByDay;
+    let list = profilesBySource.get(source);
+    if (!list) {
+      list = dates.map((d) => selectProfile(source, d));
+      profilesBySource.set(source, list);
+    }
+    return list;
+  };
 
   const planCache = new Map<string, DayPlan[]>();
   const plansFor = (scheduleId: string, timeZone: string): DayPlan[] => {
@@ -207,6 +222,7 @@ export function monthCloser(input: MonthCloseSetup): (emp: MonthCloseEmployee) =
     const { a: punches, n: punchCount } = sortedUnique(emp.punches);
     const pending = emp.pendingDates?.length ? new Set(emp.pendingDates) : NO_PENDING;
     const leaves = emp.leaves ?? noLeave;
+    const dayProfiles = profilesOf(emp.profiles);
     const days: DailyRecord[] = [];
     let assigned = 0;
     for (let i = 0; i < dates.length; i++) {
@@ -221,7 +237,7 @@ export function monthCloser(input: MonthCloseSetup): (emp: MonthCloseEmployee) =
         if (hi > lo) dayPunches = slice(punches, lo, hi);
         assigned += hi - lo;
       }
-      const profile = profileByDay[i] as PolicyProfile;
+      const profile = dayProfiles[i] as PolicyProfile;
       days.push(
         evaluateDay({
           plan,
@@ -239,7 +255,7 @@ export function monthCloser(input: MonthCloseSetup): (emp: MonthCloseEmployee) =
       month,
       baseAmount: emp.baseAmount,
       days,
-      profiles,
+      profiles: emp.profiles ?? profiles,
     });
     const result: MonthCloseResult = {
       employeeId: emp.employeeId,

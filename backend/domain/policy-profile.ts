@@ -191,13 +191,18 @@ function newer(a: PolicyProfile, b: PolicyProfile): boolean {
 }
 
 /**
+ * Where the rules take a day's profile from: one profile, a profile history (the version in force
+ * on each date), or a function of the date (an employee's profile resolved through their unit,
+ * see profile-assignment.ts).
+ */
+export type ProfileSource = PolicyProfile | readonly PolicyProfile[] | ((date: IsoDate) => PolicyProfile);
+
+/**
  * The profile in force on a local date: the greatest `effectiveFrom` on or
  * before it (then the greatest version). Throws if none is in force yet.
  */
-export function selectProfile(
-  profiles: PolicyProfile | readonly PolicyProfile[],
-  date: IsoDate,
-): PolicyProfile {
+export function selectProfile(profiles: ProfileSource, date: IsoDate): PolicyProfile {
+  if (typeof profiles === 'function') return profiles(date);
   if (!Array.isArray(profiles)) return profiles as PolicyProfile;
   let best: PolicyProfile | null = null;
   for (const p of profiles as readonly PolicyProfile[]) {

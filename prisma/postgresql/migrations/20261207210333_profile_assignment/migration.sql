@@ -1,0 +1,15 @@
+-- CreateTable
+CREATE TABLE "profile_assignment" (
+    "id" TEXT NOT NULL,
+    "unit_id" TEXT NOT NULL,
+    "profile_id" TEXT NOT NULL,
+    "effective_from" TEXT NOT NULL,
+    "effective_to" TEXT,
+    "created_by" TEXT NOT NULL,
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "profile_assignment_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "profile_assignment_unit_id_idx" ON "profile_assignment"("unit_id");
