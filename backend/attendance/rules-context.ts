@@ -179,6 +179,8 @@ type TerminalState = {
   active: boolean;
   lastStatus: string | null;
   lastStatusAt: Date | null;
+  /** Registration: no punch of this kiosk can be older. */
+  createdAt?: Date;
 };
 
 /**
@@ -192,8 +194,10 @@ export function recheckFrom(
   current: { lastStatus: string; lastStatusAt: Date },
   now: number,
 ): IsoDate | undefined {
+  // The claim as made, not as far as it is believed: days held back when they were recent stay
+  // Pending in their records until looked at again, however old they are now.
   const one = (s: { lastStatus: string | null; lastStatusAt: Date | null }) =>
-    pendingFromStatuses([{ siteId: '-', active: true, ...s }], now).get('-');
+    claimedSince({ siteId: '-', active: true, ...s }, now);
   const before = previous ? one(previous) : undefined;
   if (before === undefined) return undefined;
   const after = one(current);
@@ -207,27 +211,36 @@ export function recheckFrom(
  * punch of a kiosk reporting `outboxDepth > 0`. A kiosk whose connection dropped (its last will
  * says offline, no outbox figures) may be capturing punches it cannot send: it counts as
  * pending since it went offline, for a week at most (then it is taken for dead, and its
- * punches, should they come, recompute the days anyway).
+ * punches, should they come, recompute the days anyway). A kiosk's claim is believed only as far
+ * back as that week and its own registration (#12: a status claiming a punch pending since 2000
+ * held every day of the site Pending, so no absence counted).
  */
 export function pendingFromStatuses(terminals: readonly TerminalState[], now: number): Map<string, number> {
   const out = new Map<string, number>();
   for (const t of terminals) {
-    if (!t.active || !t.lastStatus) continue;
-    let s: { state?: unknown; outboxDepth?: unknown; oldestPendingAt?: unknown };
-    try {
-      s = JSON.parse(t.lastStatus) as typeof s;
-    } catch {
-      continue;
-    }
-    let since: number | undefined;
-    if (typeof s.outboxDepth === 'number') {
-      if (s.outboxDepth > 0 && typeof s.oldestPendingAt === 'string') since = Date.parse(s.oldestPendingAt);
-    } else if (s.state === 'offline' && t.lastStatusAt) {
-      const at = t.lastStatusAt.getTime();
-      if (now - at <= OFFLINE_PENDING_HORIZON_MS) since = at;
-    }
-    if (since === undefined || !Number.isFinite(since)) continue;
+    let since = claimedSince(t, now);
+    if (since === undefined) continue;
+    since = Math.max(since, now - OFFLINE_PENDING_HORIZON_MS, t.createdAt?.getTime() ?? -Infinity);
     out.set(t.siteId, Math.min(since, out.get(t.siteId) ?? since));
   }
   return out;
+}
+
+/** The instant from which a kiosk's last status says it may hold punches back, as it says it. */
+function claimedSince(t: TerminalState, now: number): number | undefined {
+  if (!t.active || !t.lastStatus) return undefined;
+  let s: { state?: unknown; outboxDepth?: unknown; oldestPendingAt?: unknown };
+  try {
+    s = JSON.parse(t.lastStatus) as typeof s;
+  } catch {
+    return undefined;
+  }
+  let since: number | undefined;
+  if (typeof s.outboxDepth === 'number') {
+    if (s.outboxDepth > 0 && typeof s.oldestPendingAt === 'string') since = Date.parse(s.oldestPendingAt);
+  } else if (s.state === 'offline' && t.lastStatusAt) {
+    const at = t.lastStatusAt.getTime();
+    if (now - at <= OFFLINE_PENDING_HORIZON_MS) since = at;
+  }
+  return since !== undefined && Number.isFinite(since) ? since : undefined;
 }
