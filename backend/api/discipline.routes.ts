@@ -1,9 +1,11 @@
 /** `/api/discipline` (PP 94/2021 cases) and `/api/policy-profiles`. */
+import { z } from 'zod';
 import type { DisciplineService } from '../attendance/discipline.service.ts';
 import type { ProfileService } from '../attendance/profile.service.ts';
 import { policyProfileSchema } from '../domain/index.ts';
 import { scopeOf } from '../services/scope.ts';
 import { DisciplineDecision, DisciplineQuery } from './attendance.dto.ts';
+import { DisciplineCaseDetailOut, DisciplineCaseOut } from './discipline.dto.ts';
 import { parse, type RouteModule } from './router.ts';
 
 const REGION = ['SUPERADMIN', 'BKD'] as const;
@@ -22,6 +24,7 @@ export const disciplineRoutes =
           'shows the levels it went through); after a decision, a heavier level opens a new case ' +
           '(previousCaseId)',
         query: DisciplineQuery,
+        response: z.array(DisciplineCaseOut),
       },
       (req, s) => {
         const q = parse(DisciplineQuery, req.query);
@@ -37,6 +40,7 @@ export const disciplineRoutes =
           'threshold, sanction, label, TK days when recorded, the date of the TK day that reached it ' +
           '(reachedOn), when it was recorded (reachedAt) and superseded (supersededAt; null for the ' +
           'current level), and who was told of it (notified; empty for a level passed in one go)',
+        response: DisciplineCaseDetailOut,
       },
       (req, s) => d.discipline.get(String(req.params.id), scopeOf(s)),
     );
@@ -48,6 +52,7 @@ export const disciplineRoutes =
           'Record the decision taken on a case at its current level (medium and heavy: BKD); the case ' +
           'leaves the open set, and a heavier level later opens a new case',
         body: DisciplineDecision,
+        response: DisciplineCaseOut,
         roles: ['SUPERADMIN', 'BKD', 'OPD_ADMIN', 'SUPERVISOR'],
       },
       (req, s) =>

@@ -285,4 +285,22 @@ describeEachDb('discipline cases escalate on %s', (db) => {
     expect((await c.api<Err>('GET', `/api/discipline/${next.id}`, undefined, other)).status).toBe(404);
     expect((await c.api<Err>('GET', '/api/discipline/no-such-case')).status).toBe(404);
   });
+
+  it('the OpenAPI document lists the case, its history and their field names', async () => {
+    type Doc = { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const doc = await c.api<Doc>('GET', '/api/openapi.json');
+    const body = JSON.stringify(doc.body.paths['/api/discipline/{id}']?.get?.responses);
+    for (const field of [
+      'basis',
+      'threshold',
+      'reviewNeeded',
+      'previousCaseId',
+      'levels',
+      'reachedOn',
+      'supersededAt',
+    ])
+      expect(body).toContain(`"${field}"`);
+    expect(JSON.stringify(doc.body.paths['/api/discipline']?.get?.responses)).toContain('"basis"');
+    expect(Object.keys(doc.body.paths)).toContain('/api/discipline/{id}/decision');
+  });
 });
