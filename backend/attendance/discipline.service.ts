@@ -141,7 +141,9 @@ export class DisciplineService {
         year,
         ...current,
         superiorNip: e.superiorNip,
-        openedAt: at,
+        // An escalation tells when the case was opened; the payload's reachedAt is when this level was.
+        openedAt:
+          (a.kind === 'Escalate' ? existing.find((x) => x.id === a.caseId)?.openedAt : undefined) ?? at,
         escalatedFrom: a.kind === 'Escalate' ? a.from : null,
       };
       const notes = caseNotifications(facts, recipients, a.current.level !== 'Light', at);

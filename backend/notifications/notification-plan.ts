@@ -101,6 +101,7 @@ export function caseNotifications(c: CaseFacts, to: CaseRecipients, forBkd: bool
     superiorNip: c.superiorNip,
     escalatedFrom: c.escalatedFrom ?? null,
     openedAt: c.openedAt.toISOString(),
+    reachedAt: now.toISOString(),
   });
   const users = new Set(to.superiorUsers);
   if (forBkd) for (const u of to.bkdUsers) users.add(u);

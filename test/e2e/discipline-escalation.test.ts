@@ -193,6 +193,16 @@ describeEachDb('discipline cases escalate on %s', (db) => {
       [id, 'Cumulative:14'],
     ]);
     expect(await told(bkdToken)).toEqual([[id, 'Cumulative:14']]);
+    const inbox = await c.api<Inbox>('GET', '/api/notifications?take=500', undefined, headToken);
+    const escalation = inbox.body.find(
+      (n) => n.payload.caseId === id && n.payload.threshold === 'Cumulative:14',
+    );
+    expect(escalation?.payload).toMatchObject({
+      escalatedFrom: 'Cumulative:4',
+      level: 'Medium',
+      sanction: 'AllowanceCut25For9Months',
+      tkDays: 14,
+    });
     const hooks = await c.api<WebhookRow[]>('GET', '/api/notifications/webhook', undefined, bkdToken);
     expect(hooks.body.filter((h) => h.dedupeKey.startsWith(`case:${id}:`)).map((h) => h.dedupeKey)).toEqual([
       `case:${id}:level:Cumulative:14:webhook`,
