@@ -123,9 +123,9 @@ export const PositionAmount = z.object({ amount: z.number().int().min(0).max(2_0
 export const PositionClass = z.coerce.number().int().min(1).max(30);
 
 export const DisciplineQuery = z.object({
-  state: z.enum(['Open', 'Decided', 'All']).default('Open'),
-  year: z.coerce.number().int().min(2000).max(2100).optional(),
-  employeeId: z.string().max(32).optional(),
+  state: z.enum(['Open', 'Decided', 'All']).default('Open').describe('the case state; All for every case'),
+  year: z.coerce.number().int().min(2000).max(2100).optional().describe('the calendar year of the count'),
+  employeeId: z.string().max(32).optional().describe("the employee's NIP"),
 });
 
 export const DisciplineDecision = z
@@ -146,5 +146,12 @@ export const DisciplineDecision = z
       ])
       .optional()
       .describe('the sanction imposed, when it differs from the recommendation'),
+    threshold: z
+      .string()
+      .max(32)
+      .optional()
+      .describe(
+        "the case's threshold the decision is made for (e.g. 'Cumulative:14'); refused with 409 if the case escalated meanwhile",
+      ),
   })
   .strict();

@@ -1,9 +1,11 @@
 /** `/api/discipline` (PP 94/2021 cases) and `/api/policy-profiles`. */
+import { z } from 'zod';
 import type { DisciplineService } from '../attendance/discipline.service.ts';
 import type { ProfileService } from '../attendance/profile.service.ts';
 import { policyProfileSchema } from '../domain/index.ts';
 import { scopeOf } from '../services/scope.ts';
 import { DisciplineDecision, DisciplineQuery } from './attendance.dto.ts';
+import { DisciplineCaseDetailOut, DisciplineCaseOut } from './discipline.dto.ts';
 import { parse, type RouteModule } from './router.ts';
 
 const REGION = ['SUPERADMIN', 'BKD'] as const;
@@ -15,8 +17,14 @@ export const disciplineRoutes =
       'get',
       '/api/discipline',
       {
-        summary: 'Discipline cases (open by default): threshold, recommended sanction, who is told, decision',
+        summary:
+          'Discipline cases (open by default), one row per case at its current level: rule (basis), ' +
+          'threshold, level, recommended sanction, TK days, who is told, review flag, decision. One open ' +
+          'case per employee, rule and year: a heavier level escalates it (GET /api/discipline/{id} ' +
+          'shows the levels it went through); after a decision, a heavier level opens a new case ' +
+          '(previousCaseId)',
         query: DisciplineQuery,
+        response: z.array(DisciplineCaseOut),
       },
       (req, s) => {
         const q = parse(DisciplineQuery, req.query);
@@ -24,11 +32,27 @@ export const disciplineRoutes =
       },
     );
     route(
+      'get',
+      '/api/discipline/:id',
+      {
+        summary:
+          'A discipline case with its history (levels): each level reached, lightest first, with its ' +
+          'threshold, sanction, label, TK days when recorded, the date of the TK day that reached it ' +
+          '(reachedOn), when it was recorded (reachedAt) and superseded (supersededAt; null for the ' +
+          'current level), and who was told of it (notified; empty for a level passed in one go)',
+        response: DisciplineCaseDetailOut,
+      },
+      (req, s) => d.discipline.get(String(req.params.id), scopeOf(s)),
+    );
+    route(
       'post',
       '/api/discipline/:id/decision',
       {
-        summary: 'Record the decision taken on a case (medium and heavy: BKD)',
+        summary:
+          'Record the decision taken on a case at its current level (medium and heavy: BKD); the case ' +
+          'leaves the open set, and a heavier level later opens a new case',
         body: DisciplineDecision,
+        response: DisciplineCaseOut,
         roles: ['SUPERADMIN', 'BKD', 'OPD_ADMIN', 'SUPERVISOR'],
       },
       (req, s) =>

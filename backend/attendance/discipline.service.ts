@@ -1,33 +1,50 @@
 /**
  * PP 94/2021 cases from the materialised days: after days change, the employee's unexcused
- * absence in the calendar year is counted again and each threshold reached gets its case (one
- * per employee, year and threshold, so running this twice opens nothing new). The system
- * recommends; a person decides, and the decision is recorded on the case.
+ * absence in the calendar year is counted again and planned by the pure rules in
+ * domain/discipline-case.ts: one open case per employee, rule and year, which escalates when a
+ * heavier level is reached (the lighter level superseded, kept in its history); a heavier level
+ * after a decided case opens a new case that follows it. The people concerned are told once per
+ * case and level, in the same transaction as the level is written, so running this twice tells
+ * nobody twice. The system recommends; a person decides, and the decision is recorded on the case.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../lib/logger.ts';
 import {
   type DisciplineThreshold,
+  type LevelStep,
   PP94_CONSECUTIVE_THRESHOLD,
   PP94_CUMULATIVE_THRESHOLDS,
-  recommendDiscipline,
+  planDisciplineCases,
   type Sanction,
-  summariseAbsence,
+  type summariseAbsence,
+  thresholdByKey,
+  thresholdKey,
 } from '../domain/index.ts';
 import { AppError } from '../errors.ts';
 import { caseNotifications } from '../notifications/notification-plan.ts';
 import type { Scope } from '../services/scope.ts';
 import type { Session } from '../services/tokens.ts';
 import type { DailyRecordRepository } from './daily-record.repository.ts';
-import type { CaseNotify, DisciplineCaseRow, DisciplineRepository } from './discipline.repository.ts';
+import type {
+  CaseLevelRow,
+  CaseNotify,
+  DisciplineCaseRow,
+  DisciplineRepository,
+  NewLevel,
+} from './discipline.repository.ts';
 import type { EmployeeFacts } from './rules-config.repository.ts';
-
-export function thresholdKey(t: DisciplineThreshold): string {
-  return `${t.basis}:${t.minDays}`;
-}
 
 const ALL_THRESHOLDS = [...PP94_CUMULATIVE_THRESHOLDS, PP94_CONSECUTIVE_THRESHOLD];
 const FIRST_THRESHOLD = Math.min(...ALL_THRESHOLDS.map((t) => t.minDays));
+
+/** A case with the levels it went through, lightest first (GET /api/discipline/:id). */
+export type DisciplineCaseDetail = DisciplineCaseRow & { levels: CaseLevelRow[] };
+
+function notifyOf(e: EmployeeFacts, t: DisciplineThreshold): CaseNotify[] {
+  const notify: CaseNotify[] = [{ to: 'DirectSuperior', nip: e.superiorNip }];
+  if (t.level !== 'Light') notify.push({ to: 'Bkd' });
+  return notify;
+}
 
 export class DisciplineService {
   constructor(
@@ -57,9 +74,9 @@ export class DisciplineService {
     return candidates.length === 0 ? 0 : this.evaluate(candidates, [year]);
   }
 
-  /** Re-evaluates these employees for these calendar years; returns the cases opened. */
+  /** Re-evaluates these employees for these calendar years; returns the cases opened or escalated. */
   async evaluate(employees: readonly EmployeeFacts[], years: readonly number[]): Promise<number> {
-    let opened = 0;
+    let changed = 0;
     for (const year of years) {
       for (let i = 0; i < employees.length; i += 200) {
         const chunk = employees.slice(i, i + 200);
@@ -76,11 +93,11 @@ export class DisciplineService {
           else byEmployee.set(s.employeeId, [s]);
         }
         for (const e of chunk) {
-          opened += await this.evaluateOne(e, year, byEmployee.get(e.nip) ?? [], cases.get(e.nip) ?? []);
+          changed += await this.evaluateOne(e, year, byEmployee.get(e.nip) ?? [], cases.get(e.nip) ?? []);
         }
       }
     }
-    return opened;
+    return changed;
   }
 
   private async evaluateOne(
@@ -89,62 +106,101 @@ export class DisciplineService {
     statuses: Parameters<typeof summariseAbsence>[0],
     existing: readonly DisciplineCaseRow[],
   ): Promise<number> {
-    const state = summariseAbsence(statuses, year);
-    const rec = recommendDiscipline(state);
-    if (existing.length === 0 && !rec.recommended) return 0;
-    let opened = 0;
-    for (const t of [rec.cumulative, rec.consecutive]) {
-      if (!t || existing.some((c) => c.threshold === thresholdKey(t))) continue;
-      const notify: CaseNotify[] = [{ to: 'DirectSuperior', nip: e.superiorNip }];
-      if (t.level !== 'Light') notify.push({ to: 'Bkd' });
-      const c = {
-        id: randomUUID(),
-        employeeId: e.nip,
-        unitId: e.unitId,
-        year,
-        threshold: thresholdKey(t),
-        level: t.level,
-        sanction: t.sanction,
-        label: t.label,
-        tkDays: state.tkDays,
-        longestRun: state.longestTkRun,
-        superiorNip: e.superiorNip,
-        notify,
-        reviewNeeded: false,
-        openedAt: new Date(this.now()),
-      };
-      // Told in the same transaction as the case is opened (RULES.md: the superior; BKD from medium).
-      const recipients = await this.cases.recipients(e.superiorNip, e.unitId);
-      const notes = caseNotifications(
-        { ...c, employeeName: e.name },
-        recipients,
-        t.level !== 'Light',
-        c.openedAt,
-      );
-      const created = await this.cases.open(c, notes);
-      if (created) {
-        opened++;
-        this.log.info(
-          { employeeId: e.nip, year, threshold: thresholdKey(t), sanction: t.sanction, notify },
-          'discipline case opened',
-        );
-      }
-    }
-    // A correction may take the count back below a threshold: flag its open case for review.
-    for (const c of existing) {
-      const t = ALL_THRESHOLDS.find((x) => thresholdKey(x) === c.threshold);
-      if (!t || c.state !== 'Open') continue;
-      const count = t.basis === 'Consecutive' ? state.longestTkRun : state.tkDays;
-      const below = count < t.minDays;
-      if (below !== c.reviewNeeded || c.tkDays !== state.tkDays || c.longestRun !== state.longestTkRun) {
-        await this.cases.update(c.id, {
-          reviewNeeded: below,
+    const { state, actions } = planDisciplineCases(statuses, year, existing);
+    let changed = 0;
+    for (const a of actions) {
+      if (a.kind === 'Refresh') {
+        // A correction may take the count back below the case's level: flagged for review, not downgraded.
+        await this.cases.update(a.caseId, {
+          reviewNeeded: a.reviewNeeded,
           tkDays: state.tkDays,
           longestRun: state.longestTkRun,
         });
+        continue;
       }
+      const at = new Date(this.now());
+      const notify = notifyOf(e, a.current);
+      const current = {
+        threshold: thresholdKey(a.current),
+        level: a.current.level,
+        sanction: a.current.sanction,
+        label: a.current.label,
+        tkDays: state.tkDays,
+        longestRun: state.longestTkRun,
+        notify,
+      };
+      const levels = a.levels.map((l) => this.newLevel(l, state, e, at));
+      const id = a.kind === 'Open' ? randomUUID() : a.caseId;
+      // Told in the same transaction as the level is written (RULES.md: the superior; BKD from medium).
+      const recipients = await this.cases.recipients(e.superiorNip, e.unitId);
+      const facts = {
+        id,
+        employeeId: e.nip,
+        employeeName: e.name,
+        unitId: e.unitId,
+        year,
+        ...current,
+        superiorNip: e.superiorNip,
+        // An escalation tells when the case was opened; the payload's reachedAt is when this level was.
+        openedAt:
+          (a.kind === 'Escalate' ? existing.find((x) => x.id === a.caseId)?.openedAt : undefined) ?? at,
+        escalatedFrom: a.kind === 'Escalate' ? a.from : null,
+      };
+      const notes = caseNotifications(facts, recipients, a.current.level !== 'Light', at);
+      const done =
+        a.kind === 'Open'
+          ? await this.cases.open(
+              {
+                id,
+                employeeId: e.nip,
+                unitId: e.unitId,
+                year,
+                basis: a.basis,
+                ...current,
+                superiorNip: e.superiorNip,
+                previousCaseId: a.previousCaseId,
+                openedAt: at,
+              },
+              levels,
+              notes,
+            )
+          : await this.cases.escalate(id, a.from, current, levels, notes, at);
+      if (!done) continue;
+      changed++;
+      this.log.info(
+        {
+          employeeId: e.nip,
+          year,
+          caseId: id,
+          threshold: current.threshold,
+          from: a.kind === 'Escalate' ? a.from : null,
+          sanction: current.sanction,
+          notify,
+        },
+        a.kind === 'Open' ? 'discipline case opened' : 'discipline case escalated',
+      );
     }
-    return opened;
+    return changed;
+  }
+
+  private newLevel(
+    l: LevelStep,
+    state: { tkDays: number; longestTkRun: number },
+    e: EmployeeFacts,
+    at: Date,
+  ): NewLevel {
+    return {
+      threshold: thresholdKey(l.threshold),
+      level: l.threshold.level,
+      sanction: l.threshold.sanction,
+      label: l.threshold.label,
+      tkDays: state.tkDays,
+      longestRun: state.longestTkRun,
+      reachedOn: l.reachedOn,
+      supersededAt: l.supersededAtOnce ? at : null,
+      // A level passed and superseded in the same evaluation is recorded, and nobody is told of it.
+      notified: l.supersededAtOnce ? [] : notifyOf(e, l.threshold),
+    };
   }
 
   list(
@@ -154,26 +210,49 @@ export class DisciplineService {
     return this.cases.list({ ...f, unitIds: scope.all ? undefined : scope.unitIds });
   }
 
-  /** Records the decision taken; medium and heavy cases are decided by BKD's team. */
-  async decide(
-    id: string,
-    body: { decision: string; sanction?: Sanction | undefined },
-    session: Session,
-    scope: Scope,
-  ): Promise<DisciplineCaseRow> {
+  private async visible(id: string, scope: Scope): Promise<DisciplineCaseRow> {
     const c = await this.cases.get(id);
     if (!c || (!scope.all && !scope.unitIds.includes(c.unitId)))
       throw new AppError('NOT_FOUND', 'no such case');
+    return c;
+  }
+
+  /** The case with its history: every level it went through, lightest first, the current one last. */
+  async get(id: string, scope: Scope): Promise<DisciplineCaseDetail> {
+    const c = await this.visible(id, scope);
+    const rank = (l: CaseLevelRow) => thresholdByKey(l.threshold)?.rank ?? 0;
+    const levels = (await this.cases.levels(id)).sort((a, b) => rank(a) - rank(b));
+    return { ...c, levels };
+  }
+
+  /**
+   * Records the decision taken on the case's current level; medium and heavy cases are decided by
+   * BKD's team. With `threshold`, the decision is refused (409) if the case escalated meanwhile.
+   */
+  async decide(
+    id: string,
+    body: { decision: string; sanction?: Sanction | undefined; threshold?: string | undefined },
+    session: Session,
+    scope: Scope,
+  ): Promise<DisciplineCaseRow> {
+    const c = await this.visible(id, scope);
     if (c.state === 'Decided') throw new AppError('CONFLICT', 'the case is already decided');
+    if (body.threshold !== undefined && body.threshold !== c.threshold) {
+      throw new AppError(
+        'CONFLICT',
+        `the case is now at ${c.threshold} (${c.sanction}), not ${body.threshold}: read it again`,
+      );
+    }
     if (c.level !== 'Light' && session.role !== 'BKD' && session.role !== 'SUPERADMIN') {
       throw new AppError('FORBIDDEN', `a ${c.level.toLowerCase()} case is decided by BKD`);
     }
-    return this.cases.update(id, {
-      state: 'Decided',
+    const decided = await this.cases.decide(id, {
       decision: body.decision,
       decidedSanction: body.sanction ?? c.sanction,
       decidedBy: session.sub,
       decidedAt: new Date(this.now()),
     });
+    if (!decided) throw new AppError('CONFLICT', 'the case changed meanwhile: read it again');
+    return decided;
   }
 }

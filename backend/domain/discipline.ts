@@ -92,8 +92,9 @@ export interface DayStatusEntry {
  * Days off and holidays neither extend nor break a run (Friday TK + Monday TK =
  * a run of 2); any other working-day status (present, excused, pending, open)
  * breaks it. Dates not supplied are treated as days off, so pass every working
- * day. The run is measured over all entries given, so a run crossing New Year
- * is found when December is passed too; `tkDays` counts only `year`.
+ * day. A run counts for `year` on its days in `year`: a run crossing New Year
+ * is found when December is passed too, but one that ended in December is not
+ * counted again for the next year. `tkDays` counts only `year`.
  */
 export function summariseAbsence(days: readonly DayStatusEntry[], year: number): AbsenceState {
   const sorted = [...days].sort((a, b) => (a.workDate < b.workDate ? -1 : a.workDate > b.workDate ? 1 : 0));
@@ -106,7 +107,7 @@ export function summariseAbsence(days: readonly DayStatusEntry[], year: number):
     if (d.status === 'Absent') {
       if (d.workDate.startsWith(prefix)) tkDays++;
       run++;
-      longestTkRun = Math.max(longestTkRun, run);
+      if (d.workDate.startsWith(prefix)) longestTkRun = Math.max(longestTkRun, run);
     } else {
       run = 0;
     }

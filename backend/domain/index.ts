@@ -5,6 +5,7 @@ export * from './daily-record.ts';
 export * from './daily-status.ts';
 export * from './day-evaluation.ts';
 export * from './discipline.ts';
+export * from './discipline-case.ts';
 export * from './domain-error.ts';
 export * from './domain-schemas.ts';
 export * from './leave.ts';

@@ -55,6 +55,8 @@ export type CaseFacts = {
   longestRun: number;
   superiorNip: string | null;
   openedAt: Date;
+  /** The threshold key the case escalated from; null or absent for a newly opened case. */
+  escalatedFrom?: string | null | undefined;
 };
 
 function row(
@@ -74,9 +76,15 @@ function row(
   };
 }
 
-/** The rows for a newly opened case: the superior always, BKD for medium and heavy levels. */
+/**
+ * The rows for a level a case reached (opened at it, or escalated to it): the superior always, BKD
+ * for medium and heavy levels. The dedupe key is per case and level, so a recompute that finds the
+ * same level again tells nobody twice, and each heavier level is told once.
+ */
 export function caseNotifications(c: CaseFacts, to: CaseRecipients, forBkd: boolean, now: Date): OutboxRow[] {
-  const title = `Kasus disiplin ${c.level} (${c.threshold}): ${c.employeeName ?? c.employeeId} — ${c.label}`;
+  const what = c.escalatedFrom ? `naik ke ${c.level}` : c.level;
+  const title = `Kasus disiplin ${what} (${c.threshold}): ${c.employeeName ?? c.employeeId} — ${c.label}`;
+  const key = `case:${c.id}:level:${c.threshold}`;
   const payload = JSON.stringify({
     type: 'DisciplineCase',
     caseId: c.id,
@@ -91,14 +99,16 @@ export function caseNotifications(c: CaseFacts, to: CaseRecipients, forBkd: bool
     tkDays: c.tkDays,
     longestRun: c.longestRun,
     superiorNip: c.superiorNip,
+    escalatedFrom: c.escalatedFrom ?? null,
     openedAt: c.openedAt.toISOString(),
+    reachedAt: now.toISOString(),
   });
   const users = new Set(to.superiorUsers);
   if (forBkd) for (const u of to.bkdUsers) users.add(u);
   const out = [...users].map((u) =>
     row(
       {
-        dedupeKey: `case:${c.id}:user:${u}`,
+        dedupeKey: `${key}:user:${u}`,
         channel: 'Inbox',
         recipient: u,
         unitId: c.unitId,
@@ -113,7 +123,7 @@ export function caseNotifications(c: CaseFacts, to: CaseRecipients, forBkd: bool
     out.push(
       row(
         {
-          dedupeKey: `case:${c.id}:webhook`,
+          dedupeKey: `${key}:webhook`,
           channel: 'Webhook',
           recipient: BKD_WEBHOOK,
           unitId: c.unitId,

@@ -105,6 +105,8 @@ describeEachDb('discipline notifications on %s', (db) => {
     }
     await recompute(c, { from: '2025-11-06', to: '2025-11-19', employeeId: worker });
     const cases = await casesOf2025();
+    // The same case, escalated (issue #11 point 7): no second case piles up.
+    expect(cases.map((x) => x.id)).toEqual([light[0]?.id]);
     const forBkd = cases.filter((x) => x.level !== 'Light');
     expect(forBkd.map((x) => [x.threshold, x.level])).toEqual([['Cumulative:11', 'Medium']]);
     const medium = forBkd[0] as Case;

@@ -35,10 +35,38 @@ describe('who is told of a discipline case', () => {
   it('a light case: the superior’s inbox only, delivered as written', () => {
     const rows = caseNotifications(theCase, to, false, at);
     expect(rows.map((r) => [r.channel, r.recipient, r.dedupeKey, r.state])).toEqual([
-      ['Inbox', 'u-head', 'case:case-1:user:u-head', 'Delivered'],
-      ['Inbox', 'u-spv', 'case:case-1:user:u-spv', 'Delivered'],
+      ['Inbox', 'u-head', 'case:case-1:level:Cumulative:3:user:u-head', 'Delivered'],
+      ['Inbox', 'u-spv', 'case:case-1:level:Cumulative:3:user:u-spv', 'Delivered'],
     ]);
     expect(rows.every((r) => r.unitId === 'dinkes' && r.deliveredAt === at)).toBe(true);
+  });
+
+  it('an escalation: keys per case and level, so each level is told once and a lighter one is not told again', () => {
+    const light = caseNotifications(theCase, to, false, at).map((r) => r.dedupeKey);
+    const escalated = {
+      ...theCase,
+      threshold: 'Cumulative:14',
+      level: 'Medium',
+      escalatedFrom: 'Cumulative:4',
+    };
+    const rows = caseNotifications(escalated, to, true, at);
+    expect(rows.map((r) => r.dedupeKey)).toEqual([
+      'case:case-1:level:Cumulative:14:user:u-head',
+      'case:case-1:level:Cumulative:14:user:u-spv',
+      'case:case-1:level:Cumulative:14:user:u-bkd',
+      'case:case-1:level:Cumulative:14:webhook',
+    ]);
+    expect(rows.some((r) => light.includes(r.dedupeKey))).toBe(false);
+    expect(rows[0]?.title).toMatch(/naik ke Medium \(Cumulative:14\)/);
+    expect(JSON.parse(rows[3]?.payload ?? '{}')).toMatchObject({
+      caseId: 'case-1',
+      threshold: 'Cumulative:14',
+      escalatedFrom: 'Cumulative:4',
+    });
+    // The same level found again (a recompute) gives the same keys: the unique key refuses a second row.
+    expect(caseNotifications(escalated, to, true, at).map((r) => r.dedupeKey)).toEqual(
+      rows.map((r) => r.dedupeKey),
+    );
   });
 
   it('a medium or heavy case: BKD users too (each once), and one pending webhook', () => {
