@@ -1,0 +1,84 @@
+import type { Db } from './db.ts';
+
+export type UnitRow = {
+  id: string;
+  name: string;
+  parentId: string | null;
+  code: string | null;
+  active: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+export type UnitChange = {
+  name?: string | undefined;
+  parentId?: string | null | undefined;
+  code?: string | null | undefined;
+};
+
+/** What still refers to a unit: a unit with any of these is deactivated, never deleted. */
+export type UnitUsage = {
+  subUnits: number;
+  employees: number;
+  users: number;
+  scheduleAssignments: number;
+  dailyRecords: number;
+  allowances: number;
+  disciplineCases: number;
+};
+
+const COLUMNS = {
+  id: true,
+  name: true,
+  parentId: true,
+  code: true,
+  active: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+/** The unit table (the organisation tree). */
+export class UnitRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Every unit, in one query (the tree is small: a province has a few thousand units at most). */
+  list(): Promise<UnitRow[]> {
+    return this.db.prisma.unit.findMany({ select: COLUMNS, orderBy: [{ name: 'asc' }, { id: 'asc' }] });
+  }
+
+  find(id: string): Promise<UnitRow | null> {
+    return this.db.prisma.unit.findUnique({ where: { id }, select: COLUMNS });
+  }
+
+  create(data: { id: string; name: string; parentId: string | null; code: string | null }): Promise<UnitRow> {
+    return this.db.prisma.unit.create({ data, select: COLUMNS });
+  }
+
+  update(id: string, data: UnitChange): Promise<UnitRow> {
+    return this.db.prisma.unit.update({ where: { id }, data, select: COLUMNS });
+  }
+
+  async setActive(ids: readonly string[], active: boolean): Promise<number> {
+    const r = await this.db.prisma.unit.updateMany({ where: { id: { in: [...ids] } }, data: { active } });
+    return r.count;
+  }
+
+  async usage(id: string): Promise<UnitUsage> {
+    const p = this.db.prisma;
+    const [subUnits, employees, users, scheduleAssignments, dailyRecords, allowances, disciplineCases] =
+      await Promise.all([
+        p.unit.count({ where: { parentId: id } }),
+        p.employee.count({ where: { unitId: id } }),
+        p.adminUser.count({ where: { unitId: id } }),
+        p.scheduleAssignment.count({ where: { unitId: id } }),
+        p.dailyRecord.count({ where: { unitId: id } }),
+        p.monthlyAllowance.count({ where: { unitId: id } }),
+        p.disciplineCase.count({ where: { unitId: id } }),
+      ]);
+    return { subUnits, employees, users, scheduleAssignments, dailyRecords, allowances, disciplineCases };
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.prisma.unit.delete({ where: { id } });
+  }
+}
