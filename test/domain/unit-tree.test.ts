@@ -65,7 +65,13 @@ describe('unit tree', () => {
       (n.children as Array<{ id: string; children: unknown[] }>).map(shape),
     ];
     expect(tree.map(shape)).toEqual([
-      ['dinkes', [['p2p', [['surveilans', []]]], ['yankes', []]]],
+      [
+        'dinkes',
+        [
+          ['p2p', [['surveilans', []]]],
+          ['yankes', []],
+        ],
+      ],
       ['disdik', []],
       ['orphan', []],
     ]);

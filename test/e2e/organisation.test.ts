@@ -232,8 +232,14 @@ describeEachDb('Organisation: units, sites and users on %s', (db) => {
     const sup = { username: 'kasi-surv', password: 'kasi-surv-password', role: 'SUPERVISOR', unitId: 'surv' };
     expect((await call('POST', '/api/users', sup, admin.token)).status).toBe(201);
     expect(
-      (await call('POST', '/api/users', { ...sup, username: 'other-1', unitId: 'dinas-pendidikan' }, admin.token))
-        .status,
+      (
+        await call(
+          'POST',
+          '/api/users',
+          { ...sup, username: 'other-1', unitId: 'dinas-pendidikan' },
+          admin.token,
+        )
+      ).status,
     ).toBe(403);
     expect(
       (await call('POST', '/api/users', { ...sup, username: 'other-2', role: 'BKD' }, admin.token)).status,
