@@ -19,7 +19,14 @@ export const unitRoutes =
       {
         summary: 'Units in the caller’s scope: a flat list with parentId and depth, or nested with ?tree=1',
         query: UnitQuery,
-        response: z.array(UnitView),
+        response: z.array(
+          UnitView.extend({
+            children: z
+              .array(z.unknown())
+              .optional()
+              .describe('with ?tree=1 only: the units below, each of this same shape'),
+          }),
+        ),
       },
       (req, s) => units.list(s, parse(UnitQuery, req.query)),
     );

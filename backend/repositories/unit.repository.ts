@@ -16,15 +16,15 @@ export type UnitChange = {
   code?: string | null | undefined;
 };
 
-/** What still refers to a unit: a unit with any of these is deactivated, never deleted. */
+/** What still refers to a unit (each: whether any row does): a unit in use is deactivated, never deleted. */
 export type UnitUsage = {
-  subUnits: number;
-  employees: number;
-  users: number;
-  scheduleAssignments: number;
-  dailyRecords: number;
-  allowances: number;
-  disciplineCases: number;
+  subUnits: boolean;
+  employees: boolean;
+  users: boolean;
+  scheduleAssignments: boolean;
+  dailyRecords: boolean;
+  allowances: boolean;
+  disciplineCases: boolean;
 };
 
 const COLUMNS = {
@@ -63,17 +63,19 @@ export class UnitRepository {
     return r.count;
   }
 
+  /** One row looked up per table (not counted: daily_record has millions of rows and no unit-first index). */
   async usage(id: string): Promise<UnitUsage> {
     const p = this.db.prisma;
+    const any = (row: Promise<unknown>) => row.then((r) => r !== null);
     const [subUnits, employees, users, scheduleAssignments, dailyRecords, allowances, disciplineCases] =
       await Promise.all([
-        p.unit.count({ where: { parentId: id } }),
-        p.employee.count({ where: { unitId: id } }),
-        p.adminUser.count({ where: { unitId: id } }),
-        p.scheduleAssignment.count({ where: { unitId: id } }),
-        p.dailyRecord.count({ where: { unitId: id } }),
-        p.monthlyAllowance.count({ where: { unitId: id } }),
-        p.disciplineCase.count({ where: { unitId: id } }),
+        any(p.unit.findFirst({ where: { parentId: id }, select: { id: true } })),
+        any(p.employee.findFirst({ where: { unitId: id }, select: { nip: true } })),
+        any(p.adminUser.findFirst({ where: { unitId: id }, select: { id: true } })),
+        any(p.scheduleAssignment.findFirst({ where: { unitId: id }, select: { id: true } })),
+        any(p.dailyRecord.findFirst({ where: { unitId: id }, select: { employeeId: true } })),
+        any(p.monthlyAllowance.findFirst({ where: { unitId: id }, select: { employeeId: true } })),
+        any(p.disciplineCase.findFirst({ where: { unitId: id }, select: { id: true } })),
       ]);
     return { subUnits, employees, users, scheduleAssignments, dailyRecords, allowances, disciplineCases };
   }

@@ -143,10 +143,10 @@ export class UnitService {
     const all = await this.repo.list();
     this.mayWrite(s, all, id);
     const usage = await this.repo.usage(id);
-    const used = (Object.keys(usage) as Array<keyof UnitUsage>).filter((k) => usage[k] > 0);
+    const used = (Object.keys(usage) as Array<keyof UnitUsage>).filter((k) => usage[k]);
     if (used.length > 0) {
-      const what = used.map((k) => `${usage[k]} ${USAGE_LABELS[k]}`).join(', ');
-      throw new AppError('CONFLICT', `unit ${id} is in use (${what}): deactivate it instead`);
+      const what = used.map((k) => USAGE_LABELS[k]).join(', ');
+      throw new AppError('CONFLICT', `unit ${id} is in use (it has ${what}): deactivate it instead`);
     }
     try {
       await this.repo.delete(id);
