@@ -43,6 +43,13 @@ const USAGE_LABELS: Record<keyof UnitUsage, string> = {
  * deactivated, never deleted.
  */
 export class UnitService {
+  /**
+   * Tree changes of this process run one at a time: two moves checked against the same tree could
+   * together make a cycle, and a unit could be created under a parent being deleted. (Another
+   * backend instance's concurrent change is not covered; tree edits are rare admin work.)
+   */
+  private last: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly repo: UnitRepository,
     private readonly tree: UnitTreeService,
@@ -72,7 +79,11 @@ export class UnitService {
     return { ...this.view(all, u), subUnitIds: subtreeIds(all, id).slice(1) };
   }
 
-  async create(s: Session, input: UnitInput) {
+  create(s: Session, input: UnitInput) {
+    return this.serial(() => this.createNow(s, input));
+  }
+
+  private async createNow(s: Session, input: UnitInput) {
     const all = await this.repo.list();
     const parentId = input.parentId ?? null;
     if (parentId !== null) {
@@ -93,7 +104,11 @@ export class UnitService {
   }
 
   /** Renames and/or moves a unit (with its whole subtree). */
-  async update(s: Session, id: string, patch: UnitPatch) {
+  update(s: Session, id: string, patch: UnitPatch) {
+    return this.serial(() => this.updateNow(s, id, patch));
+  }
+
+  private async updateNow(s: Session, id: string, patch: UnitPatch) {
     const all = await this.repo.list();
     this.mayWrite(s, all, id);
     if (patch.parentId !== undefined) {
@@ -139,7 +154,11 @@ export class UnitService {
   }
 
   /** Deletes an unused unit; one still referred to is refused (409): deactivate it instead. */
-  async remove(s: Session, id: string): Promise<void> {
+  remove(s: Session, id: string): Promise<void> {
+    return this.serial(() => this.removeNow(s, id));
+  }
+
+  private async removeNow(s: Session, id: string): Promise<void> {
     const all = await this.repo.list();
     this.mayWrite(s, all, id);
     const usage = await this.repo.usage(id);
@@ -193,6 +212,12 @@ export class UnitService {
     const base = slugOf(name, 'unit');
     const taken = new Set(all.map((u) => u.id));
     return taken.has(base) ? `${base}-${randomBytes(3).toString('hex')}` : base;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.last.then(fn, fn);
+    this.last = run.catch(() => undefined);
+    return run;
   }
 
   private changed(s: Session, msg: string, fields: object): void {
