@@ -23,6 +23,8 @@ import { notificationRoutes } from './api/notifications.routes.ts';
 import { reportRoutes } from './api/reports.routes.ts';
 import { siteRoutes } from './api/sites.routes.ts';
 import { terminalRoutes } from './api/terminals.routes.ts';
+import { unitRoutes } from './api/units.routes.ts';
+import { userRoutes } from './api/users.routes.ts';
 import { type Attendance, createAttendance } from './attendance/attendance.module.ts';
 import type { Config } from './config.ts';
 import { type Database, migrateDatabase, openDatabase } from './db/database.ts';
@@ -49,12 +51,16 @@ import { EventRepository } from './repositories/event.repository.ts';
 import { SiteRepository } from './repositories/site.repository.ts';
 import { SqliteEventWriter } from './repositories/sqlite-event-writer.ts';
 import { TerminalRepository } from './repositories/terminal.repository.ts';
+import { UnitRepository } from './repositories/unit.repository.ts';
 import { AuthService } from './services/auth.service.ts';
 import { DirectoryService } from './services/directory.service.ts';
 import { EventLogService } from './services/event-log.service.ts';
 import { SiteService } from './services/site.service.ts';
 import { TerminalConfigService } from './services/terminal-config.service.ts';
 import { TokenService } from './services/tokens.ts';
+import { UnitService } from './services/unit.service.ts';
+import { UnitTreeService } from './services/unit-tree.service.ts';
+import { UserService } from './services/user.service.ts';
 
 export const VERSION = '0.1.0';
 
@@ -292,8 +298,10 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
     log,
   );
 
-  const tokens = new TokenService(authSecret);
-  const auth = new AuthService(new AdminUserRepository(db), tokens, logger('auth'));
+  const adminUsers = new AdminUserRepository(db);
+  const units = new UnitRepository(db);
+  const unitTree = new UnitTreeService(units);
+  const auth = new AuthService(adminUsers, new TokenService(authSecret), logger('auth'), unitTree);
   const sites = new SiteRepository(db);
   const directory = new DirectoryService(new DirectoryRepository(db), sites, terminals, () =>
     ingest.forgetEmployees(),
@@ -330,7 +338,6 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
   const app = createApp(
     {
       auth,
-      tokens,
       directory,
       events: new EventLogService(events, directory),
       log: logger('api'),
@@ -353,6 +360,8 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
       }),
       faceRoutes(gallery, directory, logger('faces')),
       siteRoutes(new SiteService(sites, configs, siteFaces)),
+      unitRoutes(new UnitService(units, unitTree, logger('units'))),
+      userRoutes({ users: new UserService(adminUsers, units, logger('users')), auth }),
       jobRoutes({ jobs }),
       notificationRoutes({ notifications: new NotificationInboxService(notifications) }),
       reportRoutes({ lateness }),

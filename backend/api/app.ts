@@ -3,15 +3,15 @@ import type { Logger } from '../../lib/logger.ts';
 import { AppError } from '../errors.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import { requireRole } from '../services/scope.ts';
-import type { Session, TokenService } from '../services/tokens.ts';
+import type { Session } from '../services/tokens.ts';
 import { type CoreDeps, coreRoutes } from './core.routes.ts';
 import { LoginBody } from './dto.ts';
 import { errorMiddleware } from './error-middleware.ts';
 import { OpenApiRegistry } from './openapi.ts';
+import { LoginAnswer } from './org.dto.ts';
 import { parse, RawBody, type Route, type RouteModule } from './router.ts';
 
 export type ApiDeps = CoreDeps & {
-  tokens: TokenService;
   health: () => Promise<{ db: boolean; broker: boolean }>;
   log: Logger;
   version: string;
@@ -27,7 +27,7 @@ export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): Exp
   app.use(express.json({ limit: '1mb' }));
 
   publicRoutes(app, docs, d);
-  const route = authenticatedRoute(app, docs, d.tokens);
+  const route = authenticatedRoute(app, docs, d.auth);
   for (const m of [coreRoutes(d), ...modules]) m(route, app);
 
   app.get('/api/openapi.json', (_req, res) => {
@@ -38,13 +38,15 @@ export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): Exp
   return app;
 }
 
-/** `route(...)`: a documented route for a logged-in admin (bearer token), with its roles checked. */
-function authenticatedRoute(app: Express, docs: OpenApiRegistry, tokens: TokenService): Route {
-  const session = (req: Request): Session => {
+/**
+ * `route(...)`: a documented route for a logged-in admin (bearer token), with its roles checked. The
+ * token is checked against the user's row on every request (revoked sessions end at once), and the
+ * session carries the caller's scope (their unit's subtree) for scopeOf.
+ */
+function authenticatedRoute(app: Express, docs: OpenApiRegistry, auth: AuthService): Route {
+  const session = (req: Request): Promise<Session> => {
     const h = req.get('authorization');
-    const s = h?.startsWith('Bearer ') ? tokens.verify(h.slice(7)) : null;
-    if (!s) throw new AppError('UNAUTHENTICATED');
-    return s;
+    return auth.authenticate(h?.startsWith('Bearer ') ? h.slice(7) : undefined);
   };
   return (method, path, meta, handler) => {
     docs.add({
@@ -58,7 +60,7 @@ function authenticatedRoute(app: Express, docs: OpenApiRegistry, tokens: TokenSe
       auth: true,
     });
     app[method](path, async (req: Request, res: Response) => {
-      const s = session(req);
+      const s = await session(req);
       if (meta.roles) requireRole(s, meta.roles);
       const out = await handler(req, s);
       res.status(meta.status ?? 200);
@@ -98,6 +100,7 @@ function publicRoutes(
     path: '/api/auth/login',
     summary: 'Admin login; returns a bearer token',
     body: LoginBody,
+    response: LoginAnswer,
     auth: false,
   });
   app.post('/api/auth/login', async (req, res) => {

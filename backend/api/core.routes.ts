@@ -1,9 +1,9 @@
-/** Admin users, employees and the raw punches: the directory's routes (terminals: terminals.routes.ts). */
+/** Employees and the raw punches: the directory's routes (terminals: terminals.routes.ts; users: users.routes.ts). */
 import type { AuthService } from '../services/auth.service.ts';
 import type { DirectoryService } from '../services/directory.service.ts';
 import type { EventLogService } from '../services/event-log.service.ts';
 import { scopeOf } from '../services/scope.ts';
-import { EmployeeCreate, EmployeeQuery, EventsQuery, UserCreate } from './dto.ts';
+import { EmployeeCreate, EmployeeQuery, EventsQuery } from './dto.ts';
 import { parse, type RouteModule } from './router.ts';
 
 export type CoreDeps = {
@@ -15,13 +15,6 @@ export type CoreDeps = {
 export const coreRoutes =
   (d: CoreDeps): RouteModule =>
   (route) => {
-    route(
-      'post',
-      '/api/users',
-      { summary: 'Create an admin user', body: UserCreate, roles: ['SUPERADMIN'], status: 201 },
-      (req) => d.auth.createUser(parse(UserCreate, req.body)),
-    );
-
     route(
       'get',
       '/api/employees',

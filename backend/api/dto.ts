@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { KioskFile } from '../../protocol/index.ts';
-import { Role } from '../services/tokens.ts';
 
 export const LoginBody = z.object({
   username: z.string().min(1).max(64),
@@ -58,12 +57,3 @@ export const EventsQuery = z.object({
   to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
   take: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
-
-export const UserCreate = z
-  .object({
-    username: z.string().min(3).max(64),
-    password: z.string().min(10).max(256),
-    role: Role,
-    unitId: z.string().optional(),
-  })
-  .strict();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DESCRIPTOR_KINDS } from '../../face/descriptor-models.ts';
 import { KioskSettings } from '../../protocol/index.ts';
 import type { SiteService } from '../services/site.service.ts';
+import { EntityId, SiteCreate, SiteOrgFields } from './org.dto.ts';
 import { parse, type RouteModule } from './router.ts';
 
 const FaceModel = z
@@ -10,8 +11,7 @@ const FaceModel = z
 
 export const SiteUpdate = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
-    timeZone: z.enum(['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura']).optional(),
+    ...SiteOrgFields,
     livenessLevel: z
       .enum(['off', 'active', 'strict'])
       .optional()
@@ -50,7 +50,12 @@ export const FaceModelSwitch = z
 
 const ADMINS = ['SUPERADMIN', 'BKD'] as const;
 
-/** Sites: their time zone and kiosk settings; a change is pushed to the site's kiosks as retained config. */
+const id = (p: unknown) => parse(EntityId, p);
+
+/**
+ * Sites: region-wide reference data that every role reads and SUPERADMIN/BKD write: time zone,
+ * address, coordinates and kiosk settings; a change is pushed to the site's kiosks as retained config.
+ */
 export const siteRoutes =
   (sites: SiteService): RouteModule =>
   (route) => {
@@ -60,6 +65,35 @@ export const siteRoutes =
       { summary: 'Sites with their time zone and kiosk settings (face model, photo evidence, kiosk tuning)' },
       () => sites.list(),
     );
+    route('get', '/api/sites/:id', { summary: 'One site' }, (req) => sites.get(id(req.params.id)));
+    route(
+      'post',
+      '/api/sites',
+      {
+        summary:
+          'Create a site in WIB, WITA or WIT (400 naming timeZone for any other zone); several sites in several zones may coexist',
+        body: SiteCreate,
+        roles: ADMINS,
+        status: 201,
+      },
+      (req) => sites.create(parse(SiteCreate, req.body)),
+    );
+    route(
+      'post',
+      '/api/sites/:id/deactivate',
+      {
+        summary:
+          'Deactivate a site: no new kiosk can be registered to it; its kiosks keep working until each is deactivated',
+        roles: ADMINS,
+      },
+      (req) => sites.setActive(id(req.params.id), false),
+    );
+    route(
+      'post',
+      '/api/sites/:id/reactivate',
+      { summary: 'Reactivate a site: kiosks can be registered to it again', roles: ADMINS },
+      (req) => sites.setActive(id(req.params.id), true),
+    );
     route(
       'patch',
       '/api/sites/:id',
@@ -68,7 +102,7 @@ export const siteRoutes =
         body: SiteUpdate,
         roles: ADMINS,
       },
-      (req) => sites.update(String(req.params.id), parse(SiteUpdate, req.body)),
+      (req) => sites.update(id(req.params.id), parse(SiteUpdate, req.body)),
     );
     route(
       'post',

@@ -7,6 +7,19 @@ export type SiteChange = {
   livenessLevel?: string | undefined;
   /** JSON of the kiosk settings; null clears them. */
   kioskSettings?: string | null | undefined;
+  address?: string | null | undefined;
+  latitude?: number | null | undefined;
+  longitude?: number | null | undefined;
+  active?: boolean | undefined;
+};
+
+export type SiteCreate = {
+  id: string;
+  name: string;
+  timeZone: string;
+  address: string | null;
+  latitude: number | null;
+  longitude: number | null;
 };
 
 /** Sites (offices with kiosks): time zone, liveness, kiosk settings, face model. */
@@ -16,6 +29,11 @@ export class SiteRepository {
   /** Creates the site unless it exists (an existing one is left as it is). */
   async ensure(id: string, name: string, timeZone: string): Promise<void> {
     await this.db.prisma.site.upsert({ where: { id }, update: {}, create: { id, name, timeZone } });
+  }
+
+  /** Throws Prisma's P2002 when the id exists. */
+  create(data: SiteCreate) {
+    return this.db.prisma.site.create({ data });
   }
 
   find(id: string) {

@@ -3,7 +3,8 @@ import type { Logger } from '../../lib/logger.ts';
 import { AppError } from '../errors.ts';
 import type { AdminUserRepository } from '../repositories/admin-user.repository.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
-import type { Session, TokenService } from './tokens.ts';
+import type { Role, Session, TokenService } from './tokens.ts';
+import type { UnitTreeService } from './unit-tree.service.ts';
 
 export class AuthService {
   // Compared against when the user does not exist, so both paths cost one scrypt.
@@ -13,6 +14,8 @@ export class AuthService {
     private readonly users: AdminUserRepository,
     private readonly tokens: TokenService,
     private readonly log: Logger,
+    /** Expands an OPD admin's or supervisor's unit to its subtree; without it they see their unit only. */
+    private readonly tree?: UnitTreeService,
   ) {}
 
   /**
@@ -39,7 +42,7 @@ export class AuthService {
     return generated;
   }
 
-  async login(username: string, password: string): Promise<{ token: string; user: Omit<Session, 'exp'> }> {
+  async login(username: string, password: string) {
     const u = await this.users.findByUsername(username);
     if (!u) {
       this.dummyHash ??= hashPassword(randomUUID());
@@ -47,28 +50,55 @@ export class AuthService {
       throw new AppError('BAD_CREDENTIALS');
     }
     if (!(await verifyPassword(password, u.passwordHash))) throw new AppError('BAD_CREDENTIALS');
-    const user = { sub: u.id, username: u.username, role: u.role as Session['role'], unitId: u.unitId };
-    return { token: this.tokens.issue(user), user };
+    // Told only to whoever knows the password.
+    if (!u.active) throw new AppError('UNAUTHENTICATED', 'this account is disabled');
+    return this.issue(u);
   }
 
-  async createUser(input: {
+  /** A token for the user as stored now (their current token version). */
+  private issue(u: {
+    id: string;
     username: string;
-    password: string;
-    role: Session['role'];
-    unitId?: string | undefined;
+    role: string;
+    unitId: string | null;
+    tokenVersion: number;
   }) {
-    if ((input.role === 'OPD_ADMIN' || input.role === 'SUPERVISOR') && !input.unitId) {
-      throw new AppError('VALIDATION', `role ${input.role} needs a unitId`);
+    const user = { sub: u.id, username: u.username, role: u.role as Role, unitId: u.unitId };
+    return { token: this.tokens.issue({ ...user, ver: u.tokenVersion }), user };
+  }
+
+  /**
+   * The caller of a request: the token's signature and expiry, then the user's row (one primary-key
+   * read): a deleted or disabled user, or a token older than the user's last revocation (password
+   * change, disable), is refused at once. Role and unit are the row's; an OPD admin's or a
+   * supervisor's scope is their unit's subtree.
+   */
+  async authenticate(bearer: string | undefined): Promise<Session> {
+    const claims = bearer ? this.tokens.verify(bearer) : null;
+    if (!claims) throw new AppError('UNAUTHENTICATED');
+    const u = await this.users.findForAuth(claims.sub);
+    if (!u?.active || u.tokenVersion !== claims.ver) {
+      throw new AppError('UNAUTHENTICATED', 'this session is no longer valid: log in again');
     }
-    const exists = await this.users.findByUsername(input.username);
-    if (exists) throw new AppError('CONFLICT', `user ${input.username} already exists`);
-    const u = await this.users.create({
-      id: randomUUID(),
-      username: input.username,
-      passwordHash: await hashPassword(input.password),
-      role: input.role,
-      unitId: input.unitId,
-    });
-    return { id: u.id, username: u.username, role: u.role, unitId: u.unitId };
+    const session: Session = { ...claims, username: u.username, role: u.role as Role, unitId: u.unitId };
+    if ((session.role === 'OPD_ADMIN' || session.role === 'SUPERVISOR') && u.unitId && this.tree) {
+      session.scopeUnitIds = await this.tree.subtreeOf(u.unitId);
+    }
+    return session;
+  }
+
+  /** Changes the caller's own password: every other session of theirs ends; this one gets a fresh token. */
+  async changeOwnPassword(s: Session, currentPassword: string, newPassword: string) {
+    const u = await this.users.findWithHash(s.sub);
+    if (!u) throw new AppError('UNAUTHENTICATED');
+    if (!(await verifyPassword(currentPassword, u.passwordHash))) {
+      throw new AppError('VALIDATION', 'currentPassword: wrong password');
+    }
+    if (currentPassword === newPassword) {
+      throw new AppError('VALIDATION', 'newPassword: must differ from the current password');
+    }
+    const updated = await this.users.update(s.sub, { passwordHash: await hashPassword(newPassword) }, true);
+    this.log.info({ userId: s.sub }, 'password changed; earlier sessions revoked');
+    return this.issue(updated);
   }
 }

@@ -75,7 +75,9 @@ export class DirectoryService {
   async registerTerminal(input: TerminalInput) {
     const siteId = input.siteId ?? DEFAULT_SITE_ID;
     const site = await this.sites.find(siteId);
-    if (!site) throw new AppError('VALIDATION', `unknown site ${siteId}`);
+    if (!site) throw new AppError('VALIDATION', `siteId: unknown site ${siteId}`);
+    // A deactivated site takes no new kiosk; the kiosks it has keep working.
+    if (!site.active) throw new AppError('CONFLICT', `site ${siteId} is deactivated: it takes no new kiosk`);
     const id = `k${randomBytes(6).toString('hex')}`;
     const secret = generateSecret();
     const t = await this.terminals.create({ id, name: input.name, siteId, secretHash: hashSecret(secret) });

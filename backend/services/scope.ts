@@ -1,11 +1,17 @@
 import { AppError } from '../errors.ts';
 import type { Role, Session } from './tokens.ts';
 
-/** Which units a caller may see: all (BKD, super admin) or their own unit only. */
+/** Which units a caller may see: all (BKD, super admin) or their unit and every unit below it. */
 export type Scope = { all: true } | { all: false; unitIds: string[] };
 
+/**
+ * The caller's scope. An OPD admin or supervisor sees their unit's subtree: the authentication
+ * middleware (AuthService.authenticate) puts it on the session as `scopeUnitIds`; a session built
+ * without it (no tree at hand) sees its own unit only.
+ */
 export function scopeOf(s: Session): Scope {
   if (s.role === 'SUPERADMIN' || s.role === 'BKD') return { all: true };
+  if (s.scopeUnitIds) return { all: false, unitIds: [...s.scopeUnitIds] };
   return { all: false, unitIds: s.unitId ? [s.unitId] : [] };
 }
 
