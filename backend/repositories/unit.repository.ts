@@ -25,6 +25,7 @@ export type UnitUsage = {
   dailyRecords: boolean;
   allowances: boolean;
   disciplineCases: boolean;
+  profileAssignments: boolean;
 };
 
 const COLUMNS = {
@@ -67,17 +68,35 @@ export class UnitRepository {
   async usage(id: string): Promise<UnitUsage> {
     const p = this.db.prisma;
     const any = (row: Promise<unknown>) => row.then((r) => r !== null);
-    const [subUnits, employees, users, scheduleAssignments, dailyRecords, allowances, disciplineCases] =
-      await Promise.all([
-        any(p.unit.findFirst({ where: { parentId: id }, select: { id: true } })),
-        any(p.employee.findFirst({ where: { unitId: id }, select: { nip: true } })),
-        any(p.adminUser.findFirst({ where: { unitId: id }, select: { id: true } })),
-        any(p.scheduleAssignment.findFirst({ where: { unitId: id }, select: { id: true } })),
-        any(p.dailyRecord.findFirst({ where: { unitId: id }, select: { employeeId: true } })),
-        any(p.monthlyAllowance.findFirst({ where: { unitId: id }, select: { employeeId: true } })),
-        any(p.disciplineCase.findFirst({ where: { unitId: id }, select: { id: true } })),
-      ]);
-    return { subUnits, employees, users, scheduleAssignments, dailyRecords, allowances, disciplineCases };
+    const [
+      subUnits,
+      employees,
+      users,
+      scheduleAssignments,
+      dailyRecords,
+      allowances,
+      disciplineCases,
+      profileAssignments,
+    ] = await Promise.all([
+      any(p.unit.findFirst({ where: { parentId: id }, select: { id: true } })),
+      any(p.employee.findFirst({ where: { unitId: id }, select: { nip: true } })),
+      any(p.adminUser.findFirst({ where: { unitId: id }, select: { id: true } })),
+      any(p.scheduleAssignment.findFirst({ where: { unitId: id }, select: { id: true } })),
+      any(p.dailyRecord.findFirst({ where: { unitId: id }, select: { employeeId: true } })),
+      any(p.monthlyAllowance.findFirst({ where: { unitId: id }, select: { employeeId: true } })),
+      any(p.disciplineCase.findFirst({ where: { unitId: id }, select: { id: true } })),
+      any(p.profileAssignment.findFirst({ where: { unitId: id }, select: { id: true } })),
+    ]);
+    return {
+      subUnits,
+      employees,
+      users,
+      scheduleAssignments,
+      dailyRecords,
+      allowances,
+      disciplineCases,
+      profileAssignments,
+    };
   }
 
   async delete(id: string): Promise<void> {

@@ -35,6 +35,7 @@ const USAGE_LABELS: Record<keyof UnitUsage, string> = {
   dailyRecords: 'daily records',
   allowances: 'monthly allowances',
   disciplineCases: 'discipline cases',
+  profileAssignments: 'policy profile assignments',
 };
 
 /**

@@ -3,8 +3,7 @@
  * server: a profile lineage with TK at 5 % for unit B, the default for unit A, an assignment from
  * the 15th that applies only from the 15th, a sub-unit that inherits B's profile until its own
  * assignment, and the day records, the month's allowance and the unit view agreeing on it.
- * Setup: this branch has no unit API yet (POST /api/units comes with another part of issue #11),
- * so the unit tree is seeded in the database; everything else goes through the API.
+ * Everything goes through the API, the unit tree included (POST /api/units).
  * Dates: November 2025 (WIB), out of reach of the server's day-close job.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -55,17 +54,15 @@ describeEachDb('policy profiles per unit end to end on %s', (db) => {
   let kiosk: FakeKiosk;
   beforeAll(async () => {
     c = await Cluster.start({ db });
-    // Seeded: no unit API in this branch (see the header).
-    await c.query((p) =>
-      p.unit.createMany({
-        data: [
-          { id: 'prov', name: 'Pemerintah Provinsi' },
-          { id: 'dinas-a', name: 'Dinas A', parentId: 'prov' },
-          { id: 'dinas-b', name: 'Dinas B', parentId: 'prov' },
-          { id: 'bidang-b1', name: 'Bidang B1', parentId: 'dinas-b' },
-        ],
-      }),
-    );
+    for (const u of [
+      { id: 'prov', name: 'Pemerintah Provinsi' },
+      { id: 'dinas-a', name: 'Dinas A', parentId: 'prov' },
+      { id: 'dinas-b', name: 'Dinas B', parentId: 'prov' },
+      { id: 'bidang-b1', name: 'Bidang B1', parentId: 'dinas-b' },
+    ]) {
+      const r = await c.api('POST', '/api/units', u);
+      if (r.status !== 201) throw new Error(`unit ${u.id}: ${r.status} ${JSON.stringify(r.body)}`);
+    }
     kiosk = await FakeKiosk.connect(c, 'Gerbang');
   });
   afterAll(async () => {
