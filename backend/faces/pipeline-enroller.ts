@@ -6,10 +6,14 @@ import { join } from 'node:path';
 import { ARCFACE_112, dlibTemplate } from '../../face/align.ts';
 import { type EnrollmentRecord, rederiveTemplates } from '../../face/descriptor-migrate.ts';
 import { DESCRIPTOR_MODELS, type DescriptorKind } from '../../face/descriptor-models.ts';
+import { imageRefusal } from '../../face/frames/image-header.ts';
 import { decodeImageFile } from '../../face/frames/index.ts';
 import type { FacePipeline } from '../../face/pipeline.ts';
 import { modelWeightsHash } from '../../face/tf-backend.ts';
 import type { FaceEnroller } from './face-engine.port.ts';
+
+/** Enrollment photos are shrunk to this long side while decoding: a face needs far fewer pixels. */
+const ENROLL_MAX_SIDE = 2048;
 
 /**
  * A shipped model's id as its descriptor will report it (descriptor-arcface.ts, descriptor-faceapi.ts),
@@ -102,14 +106,20 @@ export class PipelineEnroller implements FaceEnroller {
     const indexOf: number[] = [];
     try {
       for (let i = 0; i < photos.length; i++) {
+        // Checked from the header before any decoder allocates the picture (#12).
+        const tooMuch = imageRefusal(photos[i] as Buffer);
+        if (tooMuch) {
+          refused.push({ index: i, ...tooMuch });
+          continue;
+        }
         const file = join(dir, `${i}.img`);
         await writeFile(file, photos[i] as Buffer, { mode: 0o600 });
-        const f = await decodeImageFile(file, { index: i });
+        const f = await decodeImageFile(file, { index: i, maxSide: ENROLL_MAX_SIDE });
         if (f.kind === 'error') {
           refused.push({
             index: i,
             code: 'CORRUPT_IMAGE',
-            message: `Foto tidak terbaca / Unreadable image (${f.message})`,
+            message: 'Foto tidak terbaca / Unreadable image',
           });
         } else {
           frames.push(f);

@@ -16,6 +16,8 @@ export interface DecodeOptions {
    * grey instead of being scaled up (a 150 px face crop stays a 150 px face in a 640x480 frame).
    */
   noUpscale?: boolean;
+  /** Without width/height: shrink (never enlarge) so that neither side exceeds this. */
+  maxSide?: number;
   ts?: number;
   index?: number;
 }
@@ -47,6 +49,9 @@ export async function decodeImageFile(path: string, opts: DecodeOptions = {}): P
       '-vf',
       `scale='min(${w},iw)':'min(${h},ih)':force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=gray`,
     ];
+  } else if (opts.maxSide !== undefined && opts.width === undefined && opts.height === undefined) {
+    const m = opts.maxSide;
+    filter = ['-vf', `scale='min(iw,${m})':'min(ih,${m})':force_original_aspect_ratio=decrease`];
   } else {
     filter = videoFilter({
       ...(opts.width !== undefined ? { width: opts.width } : {}),

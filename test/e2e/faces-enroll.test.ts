@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jpegFrameOffset } from '../../face/frames/image-header.ts';
 import { encodeVideoFromImages } from '../../face/frames/index.ts';
 import { decodeDescriptor, type GalleryDelta, topics } from '../../protocol/index.ts';
 import { ADMIN_PASSWORD, Cluster, type TerminalCreds } from '../support/cluster.ts';
@@ -80,6 +81,25 @@ describe('face enrollment and gallery sync', skipNotice(FFMPEG_MISSING), () => {
     }
     const none = await c.api<Err>('POST', `/api/employees/${nip(31)}/faces`, { photos: [] });
     expect(none.status).toBe(400);
+  });
+
+  it('refuses a picture declaring 16000×16000 from its header, at once, and enrolls normally after (#12)', async () => {
+    const huge = readFileSync(f.enroll.grace[0] as string);
+    const sof = jpegFrameOffset(huge) as number;
+    huge.writeUInt16BE(16000, sof + 5);
+    huge.writeUInt16BE(16000, sof + 7);
+    const r = await c.api<Err>('POST', `/api/employees/${nip(31)}/faces`, {
+      photos: [huge.toString('base64')],
+    });
+    expect(r.status).toBe(422);
+    expect(r.body.error.message).toMatch(/Foto terlalu besar \/ Image too large: 16000×16000/);
+    // Nothing of the server's insides in a refusal.
+    const corrupt = Buffer.from(readFileSync(f.enroll.grace[0] as string).subarray(0, 2000));
+    const t = await c.api<Err>('POST', `/api/employees/${nip(31)}/faces`, {
+      photos: [corrupt.toString('base64')],
+    });
+    expect(t.status).toBe(422);
+    expect(t.body.error.message).not.toMatch(/att-enroll|\/tmp|ffmpeg|\.img/);
   });
 
   it('enrolls from photos, announces the version and serves the delta to the site’s kiosks only', async () => {
