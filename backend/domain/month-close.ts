@@ -175,7 +175,8 @@ function punchesOfDay(
   for (let j = from; j < to; j++) {
     const at = a[j] as number;
     if (inside(windows[k - 1], at) || inside(w, at) || inside(windows[k + 1], at)) continue;
-    (ignored ??= []).push({ at, reason: Number.isNaN(w[0]) ? 'NotAWorkDay' : 'OutsideWindow' });
+    ignored ??= [];
+    ignored.push({ at, reason: Number.isNaN(w[0]) ? 'NotAWorkDay' : 'OutsideWindow' });
   }
   if (ignored !== null && ignored.length > 1) ignored.sort((x, y) => x.at - y.at);
   return { counted, ignored, inWindow };
@@ -278,7 +279,8 @@ export function monthCloser(input: MonthCloseSetup): (emp: MonthCloseEmployee) =
       // when punches were taken on them (no punch vanishes).
       if (plan.kind === 'Off' && !offDayRecords && plan.holiday === null) {
         if (day.ignored === null) continue;
-        (offWithPunches ??= new Set()).add(plan.date);
+        offWithPunches ??= new Set();
+        offWithPunches.add(plan.date);
       }
       const profile = profileByDay[i] as PolicyProfile;
       const rec = evaluateDay({
