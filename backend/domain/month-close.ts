@@ -141,10 +141,20 @@ function slice(a: Float64Array, lo: number, hi: number): number[] {
 const inside = (w: readonly [number, number] | undefined, at: number) =>
   w !== undefined && at >= w[0] && at <= w[1];
 
+/** What `punchesOfDay` found; one object reused for every day (230 000 a month). */
+interface DayPunches {
+  counted: readonly number[];
+  /** null when there is nothing to list. */
+  ignored: IgnoredPunch[] | null;
+  /** How many punches the day's window holds. */
+  inWindow: number;
+}
+const dayPunches: DayPunches = { counted: NO_PUNCHES, ignored: null, inWindow: 0 };
+
 /**
  * The punches of span day `k` (a[0..n) sorted): those of its window, split into counted and
  * repeats (day-punches.ts), and, with `midnights`, those in no window on its local date, exactly
- * as `computeDailyStatus` lists them. `ignored` is null when there is nothing to list.
+ * as `computeDailyStatus` lists them. Returns the shared `dayPunches`, valid until the next call.
  */
 function punchesOfDay(
   a: Float64Array,
@@ -152,34 +162,39 @@ function punchesOfDay(
   windows: ReadonlyArray<readonly [number, number]>,
   k: number,
   midnights: Float64Array | null,
-): { counted: readonly number[]; ignored: IgnoredPunch[] | null; inWindow: number } {
+): DayPunches {
   const w = windows[k] as readonly [number, number];
-  let counted: readonly number[] = NO_PUNCHES;
-  let ignored: IgnoredPunch[] | null = null;
-  let inWindow = 0;
+  const out = dayPunches;
+  out.counted = NO_PUNCHES;
+  out.ignored = null;
+  out.inWindow = 0;
+  let lo = 0;
+  let hi = 0;
   if (!Number.isNaN(w[0])) {
-    const lo = bound(a, n, w[0], false);
-    const hi = bound(a, n, w[1], true);
-    inWindow = hi - lo;
+    lo = bound(a, n, w[0], false);
+    hi = bound(a, n, w[1], true);
+    out.inWindow = hi - lo;
     if (hi > lo) {
       const split = splitWindowPunches(slice(a, lo, hi));
-      counted = split.counted;
+      out.counted = split.counted;
       if (split.ignored.length > 0) {
-        ignored = split.ignored.map(({ index, reason }) => ({ at: a[lo + index] as number, reason }));
+        out.ignored = split.ignored.map(({ index, reason }) => ({ at: a[lo + index] as number, reason }));
       }
     }
   }
-  if (midnights === null) return { counted, ignored, inWindow };
+  if (midnights === null) return out;
   const from = bound(a, n, midnights[k] as number, false);
   const to = bound(a, n, midnights[k + 1] as number, false);
+  // The usual day: every punch of the date is in its window.
+  if (from >= to || (hi > lo && from >= lo && to <= hi)) return out;
   for (let j = from; j < to; j++) {
     const at = a[j] as number;
     if (inside(windows[k - 1], at) || inside(w, at) || inside(windows[k + 1], at)) continue;
-    ignored ??= [];
-    ignored.push({ at, reason: Number.isNaN(w[0]) ? 'NotAWorkDay' : 'OutsideWindow' });
+    out.ignored ??= [];
+    out.ignored.push({ at, reason: Number.isNaN(w[0]) ? 'NotAWorkDay' : 'OutsideWindow' });
   }
-  if (ignored !== null && ignored.length > 1) ignored.sort((x, y) => x.at - y.at);
-  return { counted, ignored, inWindow };
+  if (out.ignored !== null && out.ignored.length > 1) out.ignored.sort((x, y) => x.at - y.at);
+  return out;
 }
 
 /** Close a month: every employee's day records and monthly allowance. */
