@@ -19,6 +19,15 @@ export type Day = {
   reasons: Array<{ code: string; text: string; ref?: string }>;
   arrival: string | null;
   departure: string | null;
+  /** The day's punches the rules did not use, with their reason. */
+  ignoredPunches: Array<{
+    at: string;
+    eventId: string | null;
+    terminalId?: string;
+    correctionId?: string;
+    reason: string;
+    text: string;
+  }>;
 };
 
 /** A WIB wall-clock instant: '2026-11-04', '08:45' → '2026-11-04T08:45:00.000+07:00'. */
