@@ -124,7 +124,7 @@ describeEachDb('no punch vanishes on %s', (db) => {
       }
       throw new Error(`event ${id} not found with ${q}`);
     };
-    expect(await until(`employeeId=${stranger}`, unknown)).toMatchObject({
+    expect(await until(`unknownEmployee=true&terminalId=${kiosk.terminal.id}`, unknown)).toMatchObject({
       employeeId: stranger,
       unknownEmployee: true,
     });
@@ -134,10 +134,17 @@ describeEachDb('no punch vanishes on %s', (db) => {
     const skewed = await kiosk.punch(e, new Date(Date.now() - 120_000).toISOString(), {
       clock: { synced: false },
     });
-    expect(await until(`terminalId=${kiosk.terminal.id}&employeeId=${e}`, skewed)).toMatchObject({
+    expect(await until(`clockSkew=true&employeeId=${e}`, skewed)).toMatchObject({
       employeeId: e,
       clockSkew: true,
     });
+    // The filters filter: the known employee's punch is not among the unknown ones, and the
+    // synced punches are not among the skewed ones.
+    expect((await events('unknownEmployee=true')).map((x) => x.employeeId)).not.toContain(e);
+    expect((await events('clockSkew=true')).map((x) => x.id)).not.toContain(unknown);
+    const bad = await c.api<{ error: { message: string } }>('GET', '/api/attendance/events?clockSkew=maybe');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/clockSkew/);
   });
 
   it('documents the reasons in the OpenAPI document', async () => {
