@@ -98,6 +98,23 @@ describeEachDb('no punch vanishes on %s', (db) => {
     expect(d.ignoredPunches.map((p) => p.eventId)).not.toContain(arrival);
     expect(d.reasons.map((r) => r.code)).toContain('MissingClockOut');
 
+    // A second kiosk delivers a punch of the very same instant as the arrival: the day still uses
+    // the first event and lists this one as a repeat, with its own kiosk.
+    const other = await FakeKiosk.connect(c, 'Pintu belakang');
+    try {
+      const twin = await other.punch(e, wib(day, '07:20'));
+      const again = await waitDay(c, e, day, (x) => x.ignoredPunches.length === 3);
+      expect(again).toMatchObject({ codes: ['PSW4'], arrival: isoAt(day, '07:20') });
+      expect(again.ignoredPunches[0]).toMatchObject({
+        at: isoAt(day, '07:20'),
+        eventId: twin,
+        terminalId: other.terminal.id,
+        reason: 'Duplicate',
+      });
+    } finally {
+      await other.close();
+    }
+
     // A punch on the Saturday before is kept on that day off, as not a work day.
     const sat = await kiosk.punch(e, wib(saturday, '09:00'));
     const off = await waitDay(c, e, saturday, (x) => x.ignoredPunches.length === 1);
