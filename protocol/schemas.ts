@@ -104,6 +104,10 @@ export const WorkPeriod = z
     start: isoWithOffset,
     end: isoWithOffset,
     midpoint: isoWithOffset.describe('a lone punch before it is an arrival, at or after it a departure'),
+    windowStart: isoWithOffset
+      .optional()
+      .describe('the day’s punch window opens (inclusive); a punch in no window is "di luar jam absen"'),
+    windowEnd: isoWithOffset.optional().describe('the day’s punch window closes (inclusive)'),
   })
   .strict();
 export type WorkPeriod = z.infer<typeof WorkPeriod>;
@@ -122,6 +126,13 @@ export const KioskWorkHours = z
     default: z.string().max(16),
     /** Employees whose days differ from the default. */
     employees: z.record(z.string().max(32), z.string().max(16)),
+    duplicateMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(60)
+      .optional()
+      .describe('a punch this many minutes after the day’s first one repeats it (not counted again)'),
   })
   .strict();
 export type KioskWorkHours = z.infer<typeof KioskWorkHours>;

@@ -19,7 +19,7 @@ export type ScreenMessage =
       employeeId: string;
       at: Date;
       timeZone?: string | undefined;
-      /** On time / late / leaving early, from the config's work hours. */
+      /** On time / late / leaving early / not counted, from the config's work hours. */
       status?: PunchStatus | undefined;
     }
   /** Adjust position / light (quality gate). */
@@ -48,19 +48,34 @@ export const SCREEN_TEXT = {
   badImage: 'Gambar tidak terbaca / Unreadable image',
   onTime: 'Tepat waktu / On time',
   leftOnTime: 'Pulang tepat waktu / Left on time',
+  outsideWindow: 'Di luar jam absen / Outside punch hours',
+  notWorkDay: 'Bukan hari kerja / Not a work day',
 } as const;
 
-/** "Tepat waktu", "Terlambat 12 menit", "Pulang lebih awal 30 menit"; empty when no shift is near. */
+/**
+ * "Tepat waktu", "Terlambat 12 menit", "Pulang lebih awal 30 menit", or why the punch will not
+ * count ("Di luar jam absen", "Sudah tercatat", "Bukan hari kerja"); empty when nothing is known.
+ */
 export function statusText(s: PunchStatus | undefined): string {
-  if (!s || s.kind === 'none') return '';
-  if (s.kind === 'arrival') {
-    return s.lateMinutes === 0
-      ? SCREEN_TEXT.onTime
-      : `Terlambat ${s.lateMinutes} menit / ${s.lateMinutes} min late`;
+  switch (s?.kind) {
+    case undefined:
+    case 'none':
+      return '';
+    case 'arrival':
+      return s.lateMinutes === 0
+        ? SCREEN_TEXT.onTime
+        : `Terlambat ${s.lateMinutes} menit / ${s.lateMinutes} min late`;
+    case 'departure':
+      return s.earlyMinutes === 0
+        ? SCREEN_TEXT.leftOnTime
+        : `Pulang lebih awal ${s.earlyMinutes} menit / Left ${s.earlyMinutes} min early`;
+    case 'duplicate':
+      return SCREEN_TEXT.already;
+    case 'outsideWindow':
+      return SCREEN_TEXT.outsideWindow;
+    case 'notWorkDay':
+      return SCREEN_TEXT.notWorkDay;
   }
-  return s.earlyMinutes === 0
-    ? SCREEN_TEXT.leftOnTime
-    : `Pulang lebih awal ${s.earlyMinutes} menit / Left ${s.earlyMinutes} min early`;
 }
 
 /**

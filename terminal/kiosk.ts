@@ -17,7 +17,7 @@ import type { KioskScreen } from './kiosk-screen.ts';
 import { MqttLink } from './mqtt-link.ts';
 import { Outbox, type StoredPunch } from './outbox.ts';
 import type { PunchSource, Recognition } from './punch-source.ts';
-import { ArrivalMemory } from './punch-status.ts';
+import { PunchMemory } from './punch-status.ts';
 import { OutboxSender } from './sender.ts';
 
 export type KioskConfig = {
@@ -70,7 +70,7 @@ export class Kiosk {
   private readonly screen: KioskScreen | undefined;
   private readonly face: KioskFace | undefined;
   private publishedGalleryVersion: number | undefined;
-  private readonly arrivals = new ArrivalMemory();
+  private readonly punches = new PunchMemory();
   /** The last config, kept so a kiosk restarted offline keeps its site's settings and work hours. */
   private readonly configFile: string;
 
@@ -239,10 +239,11 @@ export class Kiosk {
         employeeId: rec.employeeId,
         at: new Date(stored.capturedAt),
         timeZone: this.config?.timeZone,
-        status: this.arrivals.statusFor(
+        status: this.punches.statusFor(
           this.config?.workHours,
           rec.employeeId,
           Date.parse(stored.capturedAt),
+          this.config?.timeZone,
         ),
       });
       this.log[this.face ? 'info' : 'debug'](

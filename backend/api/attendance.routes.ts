@@ -1,9 +1,11 @@
 /** `/api/attendance`: day records with their codes, punch corrections, recomputation. */
+import { z } from 'zod';
 import type { AttendanceService } from '../attendance/attendance.service.ts';
 import { scopeOf } from '../services/scope.ts';
 import {
   CorrectionCreate,
   CorrectionsQuery,
+  DayRecordView,
   DaysQuery,
   EmployeeAttendanceSettings,
   RecomputeBody,
@@ -19,8 +21,11 @@ export const attendanceRoutes =
       'get',
       '/api/attendance',
       {
-        summary: 'Day records (status, codes, minutes, deductions) by unit, employee and dates',
+        summary:
+          'Day records (status, codes, minutes, deductions, and the punches not used with their reason) ' +
+          'by unit, employee and dates',
         query: DaysQuery,
+        response: z.array(DayRecordView),
       },
       (req, s) => d.attendance.listDays(parse(DaysQuery, req.query), scopeOf(s)),
     );

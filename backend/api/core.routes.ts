@@ -36,7 +36,10 @@ export const coreRoutes =
     route(
       'get',
       '/api/attendance/events',
-      { summary: 'Raw punches, filtered', query: EventsQuery },
+      {
+        summary: 'Raw punches as received (unknown NIPs and skewed kiosk clocks included, flagged), filtered',
+        query: EventsQuery,
+      },
       (req, s) => d.events.list(parse(EventsQuery, req.query), scopeOf(s)),
     );
   };

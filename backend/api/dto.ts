@@ -55,5 +55,10 @@ export const EventsQuery = z.object({
   terminalId: z.string().max(64).optional(),
   from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
   to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  unknownEmployee: z
+    .stringbool()
+    .optional()
+    .describe('true: only punches of a NIP that is no known employee (kept, never counted)'),
+  clockSkew: z.stringbool().optional().describe('true: only punches from a kiosk whose clock was off'),
   take: z.coerce.number().int().min(1).max(10_000).default(1000),
 });

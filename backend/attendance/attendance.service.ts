@@ -4,14 +4,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../lib/logger.ts';
-import { addDays, dayNumber, describeReason, type IsoDate, localDateOf } from '../domain/index.ts';
+import {
+  addDays,
+  type DailyRecord,
+  dayNumber,
+  describeReason,
+  IGNORED_PUNCH_REASONS,
+  type IsoDate,
+  localDateOf,
+} from '../domain/index.ts';
 import { AppError } from '../errors.ts';
 import { type Scope, scopedUnits } from '../services/scope.ts';
 import type { Session } from '../services/tokens.ts';
 import { fromStoredDay, type StoredDay } from './daily-record.mapper.ts';
 import type { DailyRecordRepository } from './daily-record.repository.ts';
 import { dateRange } from './month-close.service.ts';
-import type { PunchRepository } from './punch.repository.ts';
+import type { PunchRepository, PunchSource } from './punch.repository.ts';
 import type { RecomputeService } from './recompute.service.ts';
 import type { EmployeeFacts, RulesConfigRepository } from './rules-config.repository.ts';
 import type { RulesContextService } from './rules-context.service.ts';
@@ -19,8 +27,38 @@ import { zoneOf } from './rules-context.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** A stored day as the API shows it: the record with instants as ISO text and reasons worded. */
-export function dayView(s: StoredDay & { computedAt?: Date }) {
+/**
+ * The day's ignored punches traced to where they came from (`sources` from
+ * PunchRepository.sourcesAt): the kiosk's event and terminal, or the admin's added punch. With
+ * several sources at one instant, the day used the first and lists the others.
+ */
+function ignoredView(s: StoredDay, ignored: DailyRecord['ignoredPunches'], sources: SourceMap) {
+  const seen = new Map<number, number>();
+  return ignored.map((p) => {
+    const list = sources.get(`${s.employeeId}|${p.at}`) ?? [];
+    const listedHere = ignored.filter((q) => q.at === p.at).length;
+    const j = seen.get(p.at) ?? 0;
+    seen.set(p.at, j + 1);
+    const source = list[list.length - listedHere + j];
+    return {
+      at: iso(p.at),
+      eventId: source?.eventId ?? null,
+      ...(source && 'terminalId' in source ? { terminalId: source.terminalId } : {}),
+      ...(source && 'correctionId' in source ? { correctionId: source.correctionId } : {}),
+      reason: p.reason,
+      text: IGNORED_PUNCH_REASONS[p.reason],
+    };
+  });
+}
+
+type SourceMap = ReadonlyMap<string, readonly PunchSource[]>;
+const NO_SOURCES: SourceMap = new Map();
+
+/**
+ * A stored day as the API shows it: the record with instants as ISO text and reasons worded;
+ * `sources` traces the ignored punches (see `AttendanceService.dayViews`).
+ */
+export function dayView(s: StoredDay & { computedAt?: Date }, sources: SourceMap = NO_SOURCES) {
   const r = fromStoredDay(s);
   return {
     employeeId: s.employeeId,
@@ -42,7 +80,7 @@ export function dayView(s: StoredDay & { computedAt?: Date }) {
     leave: r.leave,
     deductions: r.deductions,
     reasons: r.reasons.map((x) => ({ ...x, text: describeReason(x) })),
-    ignoredPunches: r.ignoredPunches.map((p) => ({ ...p, at: iso(p.at) })),
+    ignoredPunches: ignoredView(s, r.ignoredPunches, sources),
     profile: r.profile,
     computedAt: s.computedAt?.toISOString() ?? null,
   };
@@ -71,6 +109,15 @@ export class AttendanceService {
 
   private now(): number {
     return (this.o.now ?? Date.now)();
+  }
+
+  /** Day views, each ignored punch traced to its stored event (eventId, terminalId) or added punch. */
+  async dayViews(rows: ReadonlyArray<StoredDay & { computedAt?: Date }>) {
+    const listed = rows.flatMap((r) =>
+      (r.detail.ignoredPunches ?? []).map((p) => ({ employeeId: r.employeeId, at: p.at })),
+    );
+    const sources = listed.length > 0 ? await this.o.punches.sourcesAt(listed) : NO_SOURCES;
+    return rows.map((r) => dayView(r, sources));
   }
 
   /** The employee, if the caller may see them: 404 when unknown, 403 when outside the scope. */
@@ -105,8 +152,8 @@ export class AttendanceService {
       statuses: q.status ? [q.status] : undefined,
       take: q.take,
     });
-    const days = rows.map(dayView);
-    return q.code ? days.filter((d) => d.codes.includes(q.code as string)) : days;
+    const code = q.code;
+    return this.dayViews(code ? rows.filter((r) => r.codes.split(' ').includes(code)) : rows);
   }
 
   /** Records a correction with its reason and author, then recomputes the days it touches. */
@@ -151,7 +198,7 @@ export class AttendanceService {
     const days = await this.o.days.forEmployees([e.nip], dates[0] as IsoDate, dates[2] as IsoDate);
     return {
       correction: { ...correction, at: iso(at), createdAt: iso(correction.createdAt) },
-      days: days.map(dayView),
+      days: await this.dayViews(days),
     };
   }
 

@@ -97,10 +97,11 @@ export function fromStoredDay(s: StoredDay): DailyRecord {
 
 /**
  * Days off (weekly or roster) are not stored: nothing to say, and a quarter of a month's rows.
- * Holidays are. (A punch on a day off belongs to no day, in closeMonth as here.)
+ * Holidays are, and so is a day off with punches: they are listed on it as 'NotAWorkDay' (no punch
+ * vanishes; closeMonth builds that record too).
  */
 export function isStored(d: StoredDay): boolean {
-  return d.status !== 'OffDay';
+  return d.status !== 'OffDay' || (d.detail.ignoredPunches?.length ?? 0) > 0;
 }
 
 /** Equal when every stored field but the computation time is equal. */

@@ -1,12 +1,13 @@
 /**
  * The coming days' work hours a site's kiosks need to say "Tepat waktu" / "Terlambat 12 menit"
  * the moment a punch is recorded, offline too. Pure: planned exactly as the rules engine plans
- * each employee's days (schedule assignments, holidays, Ramadan hours, the site's zone).
+ * each employee's days (schedule assignments, holidays, Ramadan hours, the site's zone, the punch
+ * window), with the engine's duplicate rule (day-punches.ts).
  */
 import type { KioskWorkHours, WorkPeriod } from '../../protocol/index.ts';
-import { addDays, DEFAULT_SCHEDULE_ID, type IsoDate, indexCalendar, planDay } from '../domain/index.ts';
+import { addDays, DEFAULT_SCHEDULE_ID, DUPLICATE_PUNCH_MINUTES, type IsoDate } from '../domain/index.ts';
 import type { EmployeeFacts } from './rules-config.repository.ts';
-import { type RulesContext, scheduleById, scheduleIdFor, todayIn } from './rules-context.ts';
+import { planWithWindow, type RulesContext, scheduleById, scheduleIdFor, todayIn } from './rules-context.ts';
 
 /** Yesterday (a night shift's departure) through the next week. */
 const DAYS_BACK = 1;
@@ -25,17 +26,25 @@ export function kioskWorkHours(
   const from = addDays(today, -DAYS_BACK);
   const dates: IsoDate[] = [];
   for (let k = 0; k <= DAYS_BACK + DAYS_AHEAD; k++) dates.push(addDays(from, k));
-  const calendar = indexCalendar(ctx.calendar);
 
+  // Planned as recompute-days plans each date (planWithWindow): the same shift and the same
+  // effective punch window, so the kiosk says "di luar jam absen" exactly when the day record will.
   const periodCache = new Map<string, WorkPeriod | null>();
   const periodOf = (scheduleId: string, date: IsoDate): WorkPeriod | null => {
     const key = `${scheduleId}|${date}`;
     let p = periodCache.get(key);
     if (p === undefined) {
-      const plan = planDay(scheduleById(ctx, scheduleId), date, zone, calendar);
+      const { plan, window } = planWithWindow(ctx, scheduleById(ctx, scheduleId), date, zone);
       p =
         plan.kind === 'Work'
-          ? { date, start: iso(plan.start), end: iso(plan.end), midpoint: iso(plan.midpoint) }
+          ? {
+              date,
+              start: iso(plan.start),
+              end: iso(plan.end),
+              midpoint: iso(plan.midpoint),
+              windowStart: iso(window[0]),
+              windowEnd: iso(window[1]),
+            }
           : null;
       periodCache.set(key, p);
     }
@@ -65,5 +74,12 @@ export function kioskWorkHours(
       .filter((p): p is WorkPeriod => p !== null);
     if (i > 0) for (const nip of g.nips) byEmployee[nip] = key;
   });
-  return { from, to: dates[dates.length - 1] as IsoDate, schedules, default: 's0', employees: byEmployee };
+  return {
+    from,
+    to: dates[dates.length - 1] as IsoDate,
+    schedules,
+    default: 's0',
+    employees: byEmployee,
+    duplicateMinutes: DUPLICATE_PUNCH_MINUTES,
+  };
 }

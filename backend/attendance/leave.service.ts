@@ -9,7 +9,7 @@ import type { ApprovalState, IsoDate, LeavePart } from '../domain/index.ts';
 import { AppError } from '../errors.ts';
 import type { Scope } from '../services/scope.ts';
 import type { Session } from '../services/tokens.ts';
-import { type AttendanceService, dayView } from './attendance.service.ts';
+import type { AttendanceService } from './attendance.service.ts';
 import type { DailyRecordRepository } from './daily-record.repository.ts';
 import type { LeaveRepository, StoredLeave } from './leave.repository.ts';
 import { dateRange } from './month-close.service.ts';
@@ -164,6 +164,6 @@ export class LeaveService {
   private async recomputeDays(l: StoredLeave) {
     await this.o.recompute.recomputeNow([{ employeeId: l.employeeId, dates: dateRange(l.from, l.to) }]);
     const days = await this.o.days.forEmployees([l.employeeId], l.from, l.to);
-    return days.map(dayView);
+    return this.o.attendance.dayViews(days);
   }
 }

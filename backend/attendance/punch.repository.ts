@@ -14,6 +14,9 @@ export type StoredCorrection = Correction & {
 
 const CHUNK = 500;
 
+/** A punch's origin: a kiosk's stored event, or an admin's added punch (a correction). */
+export type PunchSource = { eventId: string; terminalId: string } | { eventId: null; correctionId: string };
+
 export class PunchRepository {
   constructor(private readonly db: Db) {}
 
@@ -112,6 +115,50 @@ export class PunchRepository {
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: 5000,
     });
+  }
+
+  /**
+   * Where punches came from: the stored events, and the admins' added punches, of some employees
+   * at some instants (a day's listed punches), by `${employeeId}|${epoch ms}`, oldest id first.
+   */
+  async sourcesAt(
+    punches: ReadonlyArray<{ employeeId: string; at: number }>,
+  ): Promise<Map<string, PunchSource[]>> {
+    const byEmployee = new Map<string, Date[]>();
+    for (const p of punches) {
+      const list = byEmployee.get(p.employeeId);
+      if (list) list.push(new Date(p.at));
+      else byEmployee.set(p.employeeId, [new Date(p.at)]);
+    }
+    const out = new Map<string, PunchSource[]>();
+    const add = (employeeId: string, at: Date, source: PunchSource) => {
+      const key = `${employeeId}|${at.getTime()}`;
+      const list = out.get(key);
+      if (list) list.push(source);
+      else out.set(key, [source]);
+    };
+    const groups = [...byEmployee.entries()];
+    for (let i = 0; i < groups.length; i += CHUNK / 10) {
+      const part = groups.slice(i, i + CHUNK / 10);
+      const [events, added] = await Promise.all([
+        this.db.prisma.attendanceEvent.findMany({
+          where: { OR: part.map(([employeeId, ats]) => ({ employeeId, capturedAt: { in: ats } })) },
+          select: { id: true, employeeId: true, capturedAt: true, terminalId: true },
+          orderBy: [{ capturedAt: 'asc' }, { id: 'asc' }],
+        }),
+        this.db.prisma.punchCorrection.findMany({
+          where: {
+            action: 'Add',
+            OR: part.map(([employeeId, ats]) => ({ employeeId, punchAt: { in: ats } })),
+          },
+          select: { id: true, employeeId: true, punchAt: true },
+          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        }),
+      ]);
+      for (const e of events) add(e.employeeId, e.capturedAt, { eventId: e.id, terminalId: e.terminalId });
+      for (const c of added) add(c.employeeId, c.punchAt, { eventId: null, correctionId: c.id });
+    }
+    return out;
   }
 
   event(id: string) {

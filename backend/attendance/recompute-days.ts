@@ -3,7 +3,14 @@
  * corrections), leave and the stored days, run the engine for each date, and return the days
  * whose record changed (a plain day off that was never stored is no change).
  */
-import { addDays, computeDailyStatus, DAY_MS, dayNumber, type IsoDate } from '../domain/index.ts';
+import {
+  addDays,
+  computeDailyStatus,
+  DAY_MS,
+  dayNumber,
+  type IsoDate,
+  localToInstant,
+} from '../domain/index.ts';
 import { isStored, type StoredDay, sameStoredDay, toStoredDay } from './daily-record.mapper.ts';
 import type { DailyRecordRepository } from './daily-record.repository.ts';
 import { applyCorrections } from './effective-punches.ts';
@@ -71,15 +78,17 @@ export async function computeDayChanges(
     const punches = applyCorrections(instants.get(e.nip) ?? [], correctionsOf.get(e.nip) ?? []);
     for (const date of dates) {
       const schedule = scheduleById(ctx, scheduleIdFor(ctx, e, date));
-      // Only the punches of this day's window, as closeMonth assigns them: the neighbours' punches
-      // are theirs, not "ignored" here, so both paths store the same record.
+      // The punches of this day's window and those of its local date (the engine lists those in
+      // no window with their reason), as closeMonth assigns them: the neighbours' are theirs.
       const { plans, plan, window } = planWithWindow(ctx, schedule, date, tz);
+      const dayStart = localToInstant(date, 0, tz);
+      const dayEnd = localToInstant(addDays(date, 1), 0, tz);
       const rec = computeDailyStatus({
         workDate: date,
         timeZone: tz,
         schedule,
         calendar: ctx.calendar,
-        punches: punches.filter((p) => p >= window[0] && p <= window[1]),
+        punches: punches.filter((p) => (p >= window[0] && p <= window[1]) || (p >= dayStart && p < dayEnd)),
         leaves: leaves.get(e.nip) ?? [],
         profile: employeeProfiles(ctx, e.unitId),
         pendingPunches: pendingFor(ctx, siteOf(e), plan, tz),

@@ -12,7 +12,8 @@ export type DeductionKind =
   | 'MissingClockOut'
   | 'Absent'
   | 'Leave';
-export type IgnoredPunchReason = 'OutsideWindow' | 'Duplicate' | 'NotAWorkDay';
+/** Why a punch of the day is neither its arrival nor its departure (see day-punches.ts). */
+export type IgnoredPunchReason = 'OutsideWindow' | 'Duplicate' | 'NotAWorkDay' | 'Intermediate';
 
 export interface DayDeduction {
   kind: DeductionKind;

@@ -4,6 +4,7 @@ export * from './calendar.ts';
 export * from './daily-record.ts';
 export * from './daily-status.ts';
 export * from './day-evaluation.ts';
+export * from './day-punches.ts';
 export * from './discipline.ts';
 export * from './discipline-case.ts';
 export * from './domain-error.ts';

@@ -8,13 +8,15 @@
  */
 import { computeMonthlyAllowance, type MonthlyAllowance } from './allowance.ts';
 import { type Calendar, indexCalendar } from './calendar.ts';
-import type { DailyRecord } from './daily-record.ts';
+import type { DailyRecord, IgnoredPunch } from './daily-record.ts';
 import { evaluateDay } from './day-evaluation.ts';
+import { splitWindowPunches } from './day-punches.ts';
 import { DomainError } from './domain-error.ts';
 import { type Leave, leaveForDay } from './leave.ts';
 import { addDays, datesOfMonth, type IsoDate, type IsoMonth } from './local-date.ts';
 import { type PolicyProfile, type ProfileSource, selectProfile } from './policy-profile.ts';
 import { type DayPlan, effectiveWindows, planDay, type WorkSchedule } from './schedule.ts';
+import { localToInstant } from './time-zone.ts';
 
 export interface MonthCloseEmployee {
   employeeId: string;
@@ -104,15 +106,20 @@ function bound(a: Float64Array, n: number, value: number, strict: boolean): numb
 let scratch = new Float64Array(256);
 
 /**
- * The punches sorted and without duplicates, in the returned array's [0, n): the shared scratch
- * array, valid until the next call (the month close does this for 10 000 employees, one after the
- * other). Punches mostly come in time order, so insertion sort is linear for them.
+ * The punches sorted, in the returned array's [0, n): the shared scratch array, valid until the
+ * next call (the month close does this for 10 000 employees, one after the other). Punches mostly
+ * come in time order, so insertion sort is linear for them. Equal instants stay: the day lists the
+ * repeat (day-punches.ts), as `computeDailyStatus` does.
  */
-function sortedUnique(punches: ArrayLike<number>): { a: Float64Array; n: number } {
+function sorted(punches: ArrayLike<number>): { a: Float64Array; n: number } {
   const len = punches.length;
   if (scratch.length < len) scratch = new Float64Array(Math.max(len, 2 * scratch.length));
   const a = scratch;
-  for (let i = 0; i < len; i++) a[i] = punches[i] as number;
+  for (let i = 0; i < len; i++) {
+    const v = punches[i] as number;
+    if (!Number.isFinite(v)) throw new DomainError('INVALID_ARGUMENT', 'punch is not a finite epoch ms');
+    a[i] = v;
+  }
   if (len > 64) a.subarray(0, len).sort();
   else {
     for (let i = 1; i < len; i++) {
@@ -125,13 +132,7 @@ function sortedUnique(punches: ArrayLike<number>): { a: Float64Array; n: number 
       a[j + 1] = v;
     }
   }
-  let n = 0;
-  for (let r = 0; r < len; r++) {
-    const v = a[r] as number;
-    if (!Number.isFinite(v)) throw new DomainError('INVALID_ARGUMENT', 'punch is not a finite epoch ms');
-    if (n === 0 || a[n - 1] !== v) a[n++] = v;
-  }
-  return { a, n };
+  return { a, n: len };
 }
 
 /** a[lo..hi) as a plain array (what `evaluateDay` takes); mostly two punches. */
@@ -139,6 +140,65 @@ function slice(a: Float64Array, lo: number, hi: number): number[] {
   if (hi - lo === 2) return [a[lo] as number, a[lo + 1] as number];
   const out: number[] = [];
   for (let i = lo; i < hi; i++) out.push(a[i] as number);
+  return out;
+}
+
+const inside = (w: readonly [number, number] | undefined, at: number) =>
+  w !== undefined && at >= w[0] && at <= w[1];
+
+/** What `punchesOfDay` found; one object reused for every day (230 000 a month). */
+interface DayPunches {
+  counted: readonly number[];
+  /** null when there is nothing to list. */
+  ignored: IgnoredPunch[] | null;
+  /** How many punches the day's window holds. */
+  inWindow: number;
+}
+const dayPunches: DayPunches = { counted: NO_PUNCHES, ignored: null, inWindow: 0 };
+
+/**
+ * The punches of span day `k` (a[0..n) sorted): those of its window, split into counted and
+ * repeats (day-punches.ts), and, with `midnights`, those in no window on its local date, exactly
+ * as `computeDailyStatus` lists them. Returns the shared `dayPunches`, valid until the next call.
+ */
+function punchesOfDay(
+  a: Float64Array,
+  n: number,
+  windows: ReadonlyArray<readonly [number, number]>,
+  k: number,
+  midnights: Float64Array | null,
+): DayPunches {
+  const w = windows[k] as readonly [number, number];
+  const out = dayPunches;
+  out.counted = NO_PUNCHES;
+  out.ignored = null;
+  out.inWindow = 0;
+  let lo = 0;
+  let hi = 0;
+  if (!Number.isNaN(w[0])) {
+    lo = bound(a, n, w[0], false);
+    hi = bound(a, n, w[1], true);
+    out.inWindow = hi - lo;
+    if (hi > lo) {
+      const split = splitWindowPunches(slice(a, lo, hi));
+      out.counted = split.counted;
+      if (split.ignored.length > 0) {
+        out.ignored = split.ignored.map(({ index, reason }) => ({ at: a[lo + index] as number, reason }));
+      }
+    }
+  }
+  if (midnights === null) return out;
+  const from = bound(a, n, midnights[k] as number, false);
+  const to = bound(a, n, midnights[k + 1] as number, false);
+  // The usual day: every punch of the date is in its window.
+  if (from >= to || (hi > lo && from >= lo && to <= hi)) return out;
+  for (let j = from; j < to; j++) {
+    const at = a[j] as number;
+    if (inside(windows[k - 1], at) || inside(w, at) || inside(windows[k + 1], at)) continue;
+    out.ignored ??= [];
+    out.ignored.push({ at, reason: Number.isNaN(w[0]) ? 'NotAWorkDay' : 'OutsideWindow' });
+  }
+  if (out.ignored !== null && out.ignored.length > 1) out.ignored.sort((x, y) => x.at - y.at);
   return out;
 }
 
@@ -213,42 +273,58 @@ export function monthCloser(input: MonthCloseSetup): (emp: MonthCloseEmployee) =
     return { plans, windows: effectiveWindows(plans), offDates: offDatesOf(plans) };
   };
 
+  // Local midnights of the span's dates and the day after, per zone: a punch in no window belongs
+  // to its local date.
+  const midnightCache = new Map<string, Float64Array>();
+  const midnightsFor = (timeZone: string): Float64Array => {
+    let m = midnightCache.get(timeZone);
+    if (!m) {
+      m = new Float64Array(span.length + 1);
+      for (let k = 0; k <= span.length; k++) m[k] = localToInstant(addDays(first, k - 1), 0, timeZone);
+      midnightCache.set(timeZone, m);
+    }
+    return m;
+  };
+
   const keepDays = input.keepDays ?? true;
   const offDayRecords = keepDays && (input.offDayRecords ?? true);
   const asOf = input.asOf ?? null;
   const noLeave: readonly Leave[] = [];
   return (emp) => {
     const { plans, windows, offDates } = seriesFor(emp);
-    const { a: punches, n: punchCount } = sortedUnique(emp.punches);
+    const midnights = midnightsFor(emp.timeZone);
+    const { a: punches, n: punchCount } = sorted(emp.punches);
     const pending = emp.pendingDates?.length ? new Set(emp.pendingDates) : NO_PENDING;
     const leaves = emp.leaves ?? noLeave;
     const dayProfiles = profilesOf(emp.profiles);
     const days: DailyRecord[] = [];
+    let offWithPunches: Set<IsoDate> | null = null;
     let assigned = 0;
     for (let i = 0; i < dates.length; i++) {
       const plan = plans[i + 1] as DayPlan;
-      // Days off carry nothing into the allowance: only build their records when asked for.
-      if (plan.kind === 'Off' && (!keepDays || (!offDayRecords && plan.holiday === null))) continue;
-      const [ws, we] = windows[i + 1] as readonly [number, number];
-      let dayPunches: readonly number[] = NO_PUNCHES;
-      if (plan.kind === 'Work') {
-        const lo = bound(punches, punchCount, ws, false);
-        const hi = bound(punches, punchCount, we, true);
-        if (hi > lo) dayPunches = slice(punches, lo, hi);
-        assigned += hi - lo;
+      if (plan.kind === 'Off' && !keepDays) continue;
+      // Without day records only the counted punches matter (the allowance).
+      const day = punchesOfDay(punches, punchCount, windows, i + 1, keepDays ? midnights : null);
+      assigned += day.inWindow;
+      // Days off carry nothing into the allowance: only build their records when asked for, or
+      // when punches were taken on them (no punch vanishes).
+      if (plan.kind === 'Off' && !offDayRecords && plan.holiday === null) {
+        if (day.ignored === null) continue;
+        offWithPunches ??= new Set();
+        offWithPunches.add(plan.date);
       }
       const profile = dayProfiles[i] as PolicyProfile;
-      days.push(
-        evaluateDay({
-          plan,
-          punches: dayPunches,
-          windowEnd: we,
-          leave: leaveForDay(leaves, plan.date, profile),
-          profile,
-          pendingPunches: pending.has(plan.date),
-          asOf,
-        }),
-      );
+      const rec = evaluateDay({
+        plan,
+        punches: day.counted,
+        windowEnd: (windows[i + 1] as readonly [number, number])[1],
+        leave: leaveForDay(leaves, plan.date, profile),
+        profile,
+        pendingPunches: pending.has(plan.date),
+        asOf,
+      });
+      if (day.ignored !== null) rec.ignoredPunches = day.ignored;
+      days.push(rec);
     }
     const allowance = computeMonthlyAllowance({
       employeeId: emp.employeeId,
@@ -263,7 +339,10 @@ export function monthCloser(input: MonthCloseSetup): (emp: MonthCloseEmployee) =
       days: keepDays ? days : null,
       unassignedPunches: punchCount - assigned,
     };
-    if (keepDays && !offDayRecords) result.offDates = offDates;
+    if (keepDays && !offDayRecords) {
+      const recorded = offWithPunches;
+      result.offDates = recorded === null ? offDates : offDates.filter((d) => !recorded.has(d));
+    }
     return result;
   };
 }

@@ -91,11 +91,15 @@ export class EventRepository implements EventStore {
     from?: Date | undefined;
     to?: Date | undefined;
     employeeIds?: readonly string[] | undefined;
+    unknownEmployee?: boolean | undefined;
+    clockSkew?: boolean | undefined;
     take: number;
   }) {
     const where = {
       ...(filter.employeeId ? { employeeId: filter.employeeId } : {}),
       ...(filter.terminalId ? { terminalId: filter.terminalId } : {}),
+      ...(filter.unknownEmployee !== undefined ? { unknownEmployee: filter.unknownEmployee } : {}),
+      ...(filter.clockSkew !== undefined ? { clockSkew: filter.clockSkew } : {}),
       capturedAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) },
     };
     const orderBy = [{ capturedAt: 'asc' as const }, { id: 'asc' as const }];

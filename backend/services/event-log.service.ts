@@ -9,6 +9,8 @@ export type EventLogQuery = {
   /** An instant or a date (read as UTC midnight). */
   from?: string | undefined;
   to?: string | undefined;
+  unknownEmployee?: boolean | undefined;
+  clockSkew?: boolean | undefined;
   take: number;
 };
 

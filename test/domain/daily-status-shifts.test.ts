@@ -38,13 +38,13 @@ describe('night shift across midnight (22:00–06:00)', () => {
     expect(rec.ignoredPunches).toEqual([{ at: at(MON, '06:30'), reason: 'OutsideWindow' }]);
   });
 
-  it('the next night does not take the previous shift punches', () => {
-    const rec = day(TUE, {
-      schedule: night,
-      punches: [at(TUE, '05:45'), at(TUE, '22:00'), at('2024-07-03', '06:00')],
-    });
+  it('the next night does not take the previous shift punches, nor lists them: they are Monday’s', () => {
+    const punches = [at(TUE, '05:45'), at(TUE, '22:00'), at('2024-07-03', '06:00'), at(TUE, '12:00')];
+    const rec = day(TUE, { schedule: night, punches });
     expect(rec.codes).toEqual([]);
-    expect(rec.ignoredPunches.map((p) => p.reason)).toEqual(['OutsideWindow']);
+    // 12:00 on Tuesday is in no window: Tuesday's, outside its window.
+    expect(rec.ignoredPunches).toEqual([{ at: at(TUE, '12:00'), reason: 'OutsideWindow' }]);
+    expect(day(MON, { schedule: night, punches }).departure).toBe(at(TUE, '05:45'));
   });
 });
 

@@ -265,7 +265,10 @@ describe('determinism', () => {
     const a = day(MON, { punches });
     const b = day(MON, { punches: [...punches].reverse() });
     expect(a).toEqual(b);
-    expect(a.ignoredPunches).toEqual([{ at: at(MON, '07:40'), reason: 'Duplicate' }]);
+    expect(a.ignoredPunches).toEqual([
+      { at: at(MON, '07:40'), reason: 'Duplicate' },
+      { at: at(MON, '12:00'), reason: 'Intermediate' },
+    ]);
     expect(bpOf(a, 'TL1')).toBe(50);
   });
 });

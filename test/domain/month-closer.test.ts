@@ -47,7 +47,7 @@ describe('monthCloser', () => {
     expect(employees.map((e) => one(e))).toEqual(closeMonth({ ...setup, employees }));
   });
 
-  it('offDayRecords: false leaves the days off out and lists their dates', () => {
+  it('offDayRecords: false leaves the days off out and lists their dates, but a day off with a punch stays', () => {
     const all = closeMonth({ ...setup, employees });
     const one = monthCloser({ ...setup, offDayRecords: false });
     for (const [i, e] of employees.entries()) {
@@ -55,9 +55,14 @@ describe('monthCloser', () => {
       const lean = one(e);
       const offDays = full?.days?.filter((d) => d.status === 'OffDay') ?? [];
       expect(offDays).toHaveLength(8);
-      expect(lean.days).toEqual(full?.days?.filter((d) => d.status !== 'OffDay'));
+      // Saturday the 6th: its 09:00 punch is listed on it (no punch vanishes).
+      const punched = (d: { ignoredPunches: readonly unknown[] }) => d.ignoredPunches.length > 0;
+      expect(offDays.filter(punched).map((d) => [d.workDate, d.ignoredPunches])).toEqual([
+        ['2024-07-06', [{ at: at('2024-07-06', '09:00'), reason: 'NotAWorkDay' }]],
+      ]);
+      expect(lean.days).toEqual(full?.days?.filter((d) => d.status !== 'OffDay' || punched(d)));
       expect(lean.days?.find((d) => d.workDate === '2024-07-08')?.status).toBe('Holiday');
-      expect(lean.offDates).toEqual(offDays.map((d) => d.workDate));
+      expect(lean.offDates).toEqual(offDays.filter((d) => !punched(d)).map((d) => d.workDate));
       expect(lean.allowance).toEqual(full?.allowance);
       expect(lean.unassignedPunches).toBe(full?.unassignedPunches);
     }

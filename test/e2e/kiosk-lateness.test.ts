@@ -1,5 +1,5 @@
 /**
- * "Tepat waktu" or "Terlambat 12 menit" on the kiosk screen the moment a punch is recorded, with the
+ * "Tepat waktu", "Terlambat 12 menit" or "Di luar jam absen" on the kiosk screen the moment a punch is recorded, with the
  * broker unreachable too: the backend puts the coming week's work hours of the site's employees in
  * the retained config, the kiosk keeps the last config on disk, and what it says matches the day
  * record the backend computes once the punches arrive. Shifts are set relative to the real clock
@@ -38,6 +38,8 @@ describe('the kiosk says on time or late at once, offline too', () => {
       late: { nip: nip(801), start: now - 12 * MINUTE, end: now + 7 * 3_600_000 },
       onTime: { nip: nip(802), start: now + 30 * MINUTE, end: now + 8 * 3_600_000 },
       early: { nip: nip(803), start: now - 8 * 3_600_000, end: now + 20 * MINUTE },
+      // The punch window (one hour after the end) closed two hours ago: the punch will not count.
+      outside: { nip: nip(804), start: now - 6 * 3_600_000, end: now - 3 * 3_600_000 },
     };
     for (const [name, p] of Object.entries(people)) {
       await c.createEmployee(p.nip, `Pegawai ${name}`);
@@ -47,7 +49,11 @@ describe('the kiosk says on time or late at once, offline too', () => {
         id: `roster-${name}`,
         name: `Roster ${name}`,
         pattern: { kind: 'Dated', days: { [s.date]: { start: s.hhmm, end: e.hhmm } } },
-        punchWindow: { kind: 'Relative', beforeStartMinutes: 120, afterEndMinutes: 120 },
+        punchWindow: {
+          kind: 'Relative',
+          beforeStartMinutes: 120,
+          afterEndMinutes: name === 'outside' ? 60 : 120,
+        },
         observesHolidays: false,
         followsSpecialPeriods: false,
       });
@@ -70,12 +76,12 @@ describe('the kiosk says on time or late at once, offline too', () => {
     expect(await until(async () => existsSync(configFile), 20_000)).toBe(true);
     await first.kill('SIGTERM');
     const saved = ConfigPayload.parse(JSON.parse(readFileSync(configFile, 'utf8')));
-    // Three rosters: the most common is the default, the others are named per employee.
-    expect(Object.keys(saved.workHours?.schedules ?? {})).toHaveLength(3);
-    expect(Object.keys(saved.workHours?.employees ?? {})).toHaveLength(2);
+    // Four rosters: the most common is the default, the others are named per employee.
+    expect(Object.keys(saved.workHours?.schedules ?? {})).toHaveLength(4);
+    expect(Object.keys(saved.workHours?.employees ?? {})).toHaveLength(3);
 
-    // Broker unreachable: three punches, each shown with its status at once.
-    const nips = [people.late.nip, people.onTime.nip, people.early.nip];
+    // Broker unreachable: four punches, each shown with its status at once.
+    const nips = [people.late.nip, people.onTime.nip, people.early.nip, people.outside.nip];
     const offline = runTs(
       'terminal/main.ts',
       [
@@ -86,7 +92,7 @@ describe('the kiosk says on time or late at once, offline too', () => {
         '--employees',
         nips.join(','),
         '--count',
-        '3',
+        '4',
       ],
       {},
       join(c.dir, 'k2.log'),
@@ -96,11 +102,17 @@ describe('the kiosk says on time or late at once, offline too', () => {
       late: await screen(people.late.nip),
       onTime: await screen(people.onTime.nip),
       early: await screen(people.early.nip),
+      outside: await screen(people.outside.nip),
     };
     await offline.kill('SIGTERM');
     expect(lines.onTime).toContain('Tercatat / Recorded - Tepat waktu / On time');
     expect(lines.late).toMatch(/Terlambat (\d+) menit \/ \1 min late/);
     expect(lines.early).toMatch(/Pulang lebih awal (\d+) menit/);
+    // The shift is on today's date (WIB) or began yesterday evening: outside today's window, or
+    // today is not a work day for this roster. The day record says the same (RULES.md).
+    const today = (ms: number) => wibClock(ms).date;
+    const sameDate = today(people.outside.start) === today(now);
+    expect(lines.outside).toContain(sameDate ? 'Di luar jam absen' : 'Bukan hari kerja');
 
     // Back online: the punches arrive and the backend's day records agree with the screen.
     const back = runTs(
@@ -115,7 +127,6 @@ describe('the kiosk says on time or late at once, offline too', () => {
       join(c.dir, 'k3.log'),
     );
     expect(await back.exited).toBe(0);
-    const today = (ms: number) => wibClock(ms).date;
     const late = await waitDay(c, people.late.nip, today(people.late.start), (d) => d.lateMinutes !== null);
     expect(lines.late).toContain(`Terlambat ${late.lateMinutes} menit`);
     expect(late.lateMinutes).toBeGreaterThanOrEqual(12);
@@ -129,5 +140,8 @@ describe('the kiosk says on time or late at once, offline too', () => {
     );
     expect(lines.early).toContain(`Pulang lebih awal ${early.earlyMinutes} menit`);
     expect(early.earlyMinutes).toBeGreaterThan(0);
+    const outside = await waitDay(c, people.outside.nip, today(now), (d) => d.ignoredPunches.length > 0);
+    expect(outside.ignoredPunches.map((p) => p.reason)).toEqual([sameDate ? 'OutsideWindow' : 'NotAWorkDay']);
+    expect(outside.arrival).toBeNull();
   }, 120_000);
 });

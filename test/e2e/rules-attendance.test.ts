@@ -76,6 +76,8 @@ describe('the pieces between the database and the engine', () => {
       { id: 'd', action: 'Add' as const, at: at(26), createdAt: 4 },
     ];
     expect(applyCorrections([at(540), at(20), at(20)], corrections)).toEqual([at(26), at(540)]);
+    // Two events at one instant stay two: the day lists the second as a repeat.
+    expect(applyCorrections([at(540), at(30), at(30)], [])).toEqual([at(30), at(30), at(540)]);
     const rec = computeDailyStatus({
       workDate: '2026-11-11',
       timeZone: 'Asia/Jakarta',
@@ -283,7 +285,8 @@ describeEachDb('attendance rules end to end on %s', (db) => {
     await kiosk.punch(e8, wib('2026-11-17', '07:55'));
     await kiosk.punch(e8, wib('2026-11-17', '15:05'));
     // 07:55 would be 25 minutes late at 07:30; in the special period work starts at 08:00.
-    const special = await waitDay(c, e8, '2026-11-17', (d) => d.status === 'Present');
+    // Both punches in (after the first alone the day is Present too, without a departure).
+    const special = await waitDay(c, e8, '2026-11-17', (d) => d.departure !== null);
     expect(special).toMatchObject({ codes: [], lateMinutes: 0, earlyMinutes: 0 });
     await recompute(c, { from: '2026-11-16', to: '2026-11-16', employeeId: e8 });
     expect(await dayOf(c, e8, '2026-11-16')).toMatchObject({ status: 'Holiday', codes: [], deductionBp: 0 });

@@ -1,6 +1,6 @@
 /** Helpers shared by the rules end-to-end tests (test/e2e/rules-*.test.ts). */
 import type { MqttClient } from 'mqtt';
-import { topics } from '../../protocol/index.ts';
+import { type EventPayload, topics } from '../../protocol/index.ts';
 import { ADMIN_PASSWORD, type Cluster, type TerminalCreds } from '../support/cluster.ts';
 import { connect, publish, until } from '../support/mqtt.ts';
 import { goodEvent } from '../support/punches.ts';
@@ -19,6 +19,15 @@ export type Day = {
   reasons: Array<{ code: string; text: string; ref?: string }>;
   arrival: string | null;
   departure: string | null;
+  /** The day's punches the rules did not use, with their reason. */
+  ignoredPunches: Array<{
+    at: string;
+    eventId: string | null;
+    terminalId?: string;
+    correctionId?: string;
+    reason: string;
+    text: string;
+  }>;
 };
 
 /** A WIB wall-clock instant: '2026-11-04', '08:45' → '2026-11-04T08:45:00.000+07:00'. */
@@ -39,8 +48,8 @@ export class FakeKiosk {
   }
 
   /** A punch captured at `capturedAt` (kiosk clock), sent now (as after an outage). */
-  async punch(nip: string, capturedAt: string): Promise<string> {
-    const e = goodEvent(++this.seq, nip, { capturedAt, sentAt: new Date().toISOString() });
+  async punch(nip: string, capturedAt: string, over: Partial<EventPayload> = {}): Promise<string> {
+    const e = goodEvent(++this.seq, nip, { capturedAt, sentAt: new Date().toISOString(), ...over });
     await publish(this.client, topics.event(this.terminal.id), JSON.stringify(e));
     return e.id;
   }
