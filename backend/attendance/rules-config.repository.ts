@@ -92,11 +92,10 @@ export class RulesConfigRepository {
       active: boolean;
       lastStatus: string | null;
       lastStatusAt: Date | null;
-      createdAt: Date;
     }>
   > {
     return this.db.prisma.terminal.findMany({
-      select: { id: true, siteId: true, active: true, lastStatus: true, lastStatusAt: true, createdAt: true },
+      select: { id: true, siteId: true, active: true, lastStatus: true, lastStatusAt: true },
     });
   }
 

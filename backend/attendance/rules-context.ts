@@ -171,6 +171,9 @@ export function todayIn(timeZone: string, nowMs: number): IsoDate {
   return localDateOf(nowMs, timeZone);
 }
 
+/** How far back a kiosk's claim of unsent punches holds days Pending: past the month close's reach. */
+export const CLAIM_HORIZON_MS = 45 * 86_400_000;
+
 /** How long a kiosk that dropped off (its LWT says offline) is assumed to hold unsent punches. */
 export const OFFLINE_PENDING_HORIZON_MS = 7 * 86_400_000;
 
@@ -179,8 +182,6 @@ type TerminalState = {
   active: boolean;
   lastStatus: string | null;
   lastStatusAt: Date | null;
-  /** Registration: no punch of this kiosk can be older. */
-  createdAt?: Date;
 };
 
 /**
@@ -211,16 +212,17 @@ export function recheckFrom(
  * punch of a kiosk reporting `outboxDepth > 0`. A kiosk whose connection dropped (its last will
  * says offline, no outbox figures) may be capturing punches it cannot send: it counts as
  * pending since it went offline, for a week at most (then it is taken for dead, and its
- * punches, should they come, recompute the days anyway). A kiosk's claim is believed only as far
- * back as that week and its own registration (#12: a status claiming a punch pending since 2000
- * held every day of the site Pending, so no absence counted).
+ * punches, should they come, recompute the days anyway). A kiosk's claim of unsent punches is
+ * believed back to CLAIM_HORIZON_MS at most (#12: a status claiming a punch pending since 2000 held
+ * every day of the site Pending, so no absence counted); older punches recompute their days when
+ * they arrive.
  */
 export function pendingFromStatuses(terminals: readonly TerminalState[], now: number): Map<string, number> {
   const out = new Map<string, number>();
   for (const t of terminals) {
     let since = claimedSince(t, now);
     if (since === undefined) continue;
-    since = Math.max(since, now - OFFLINE_PENDING_HORIZON_MS, t.createdAt?.getTime() ?? -Infinity);
+    since = Math.max(since, now - CLAIM_HORIZON_MS);
     out.set(t.siteId, Math.min(since, out.get(t.siteId) ?? since));
   }
   return out;

@@ -6,7 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromStoredDay, toStoredDay } from '../../backend/attendance/daily-record.mapper.ts';
 import { applyCorrections } from '../../backend/attendance/effective-punches.ts';
-import { OFFLINE_PENDING_HORIZON_MS, pendingFromStatuses } from '../../backend/attendance/rules-context.ts';
+import {
+  CLAIM_HORIZON_MS,
+  OFFLINE_PENDING_HORIZON_MS,
+  pendingFromStatuses,
+} from '../../backend/attendance/rules-context.ts';
 import {
   computeDailyStatus,
   DEFAULT_OFFICE_SCHEDULE,
@@ -45,20 +49,13 @@ describe('the pieces between the database and the engine', () => {
     expect(pendingFromStatuses([status({ state: 'offline' }, dropped)], now).get('a')).toBe(dropped);
     const longGone = now - OFFLINE_PENDING_HORIZON_MS - 1;
     expect(pendingFromStatuses([status({ state: 'offline' }, longGone)], now).size).toBe(0);
-    // A claim is believed back to a week ago and to the kiosk's registration, not further (#12).
+    // A claim is believed back to CLAIM_HORIZON_MS (45 days), not further (#12).
     const ancient = '2000-01-01T00:00:00.000Z';
     expect(
       pendingFromStatuses([status({ state: 'online', outboxDepth: 1, oldestPendingAt: ancient })], now).get(
         'a',
       ),
-    ).toBe(now - OFFLINE_PENDING_HORIZON_MS);
-    const registered = new Date(now - 86_400_000);
-    expect(
-      pendingFromStatuses(
-        [{ ...status({ state: 'online', outboxDepth: 1, oldestPendingAt: ancient }), createdAt: registered }],
-        now,
-      ).get('a'),
-    ).toBe(registered.getTime());
+    ).toBe(now - CLAIM_HORIZON_MS);
     expect(
       pendingFromStatuses(
         [{ ...status({ state: 'online', outboxDepth: 3, oldestPendingAt: oldest }), active: false }],
