@@ -307,6 +307,11 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
     directory,
     defaultKind: cfg.FACE_DESCRIPTOR,
   });
+  // An employee whose service ended leaves the kiosks' galleries (their history stays).
+  attendance.hooks.deactivated = async (nip, active) => {
+    ingest.forgetEmployees();
+    if (!active) await gallery.remove(nip, { all: true });
+  };
   // The kiosks' work hours cover a week from today: keep them moving with the days.
   const configRefresh = setInterval(() => {
     configs.refreshAll().catch((err: unknown) => log.warn({ err }, 'config refresh failed'));

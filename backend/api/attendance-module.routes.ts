@@ -5,6 +5,7 @@ import { attendanceRoutes } from './attendance.routes.ts';
 import { calendarRoutes } from './calendar.routes.ts';
 import { disciplineRoutes, profileRoutes } from './discipline.routes.ts';
 import { leaveRoutes } from './leave.routes.ts';
+import { peopleRoutes } from './people.routes.ts';
 import type { RouteModule } from './router.ts';
 
 export function attendanceModuleRoutes(s: Attendance['services']): RouteModule[] {
@@ -15,5 +16,6 @@ export function attendanceModuleRoutes(s: Attendance['services']): RouteModule[]
     allowanceRoutes({ allowance: s.allowance }),
     disciplineRoutes({ discipline: s.discipline }),
     profileRoutes({ profiles: s.profiles }),
+    peopleRoutes({ people: s.people }),
   ];
 }

@@ -97,10 +97,15 @@ export function fromStoredDay(s: StoredDay): DailyRecord {
 
 /**
  * Days off (weekly or roster) are not stored: nothing to say, and a quarter of a month's rows.
- * Holidays are. (A punch on a day off belongs to no day, in closeMonth as here.)
+ * Holidays are, and days outside the employment period that list punches. (A punch on a day off belongs to no day, in closeMonth as here.)
  */
 export function isStored(d: StoredDay): boolean {
-  return d.status !== 'OffDay';
+  return d.status !== 'OffDay' || listsOutsideEmployment(d);
+}
+
+/** A day outside the employment period is kept when it lists the punches taken on it. */
+function listsOutsideEmployment(d: StoredDay): boolean {
+  return d.detail.ignoredPunches?.some((p) => p.reason === 'OutsideEmployment') ?? false;
 }
 
 /** Equal when every stored field but the computation time is equal. */

@@ -12,7 +12,7 @@ export type DeductionKind =
   | 'MissingClockOut'
   | 'Absent'
   | 'Leave';
-export type IgnoredPunchReason = 'OutsideWindow' | 'Duplicate' | 'NotAWorkDay';
+export type IgnoredPunchReason = 'OutsideWindow' | 'Duplicate' | 'NotAWorkDay' | 'OutsideEmployment';
 
 export interface DayDeduction {
   kind: DeductionKind;

@@ -13,6 +13,7 @@
 import { type Calendar, indexCalendar } from './calendar.ts';
 import type { DailyRecord, IgnoredPunch, IgnoredPunchReason } from './daily-record.ts';
 import { evaluateDay } from './day-evaluation.ts';
+import { outsideEmploymentDay } from './employment.ts';
 import { type Leave, leaveForDay } from './leave.ts';
 import { addDays, type IsoDate } from './local-date.ts';
 import { type PolicyProfile, selectProfile } from './policy-profile.ts';
@@ -44,6 +45,8 @@ export interface DailyStatusInput {
    * when the caller has them already (a recompute plans each schedule's dates once for everybody).
    */
   plans?: readonly DayPlan[];
+  /** Inside the employee's employment period (default true); outside: see `outsideEmploymentDay`. */
+  employed?: boolean;
 }
 
 /**
@@ -58,6 +61,7 @@ export function computeDailyStatus(input: DailyStatusInput): DailyRecord {
   const plan = plans[1] as DayPlan;
   const [windowStart, windowEnd] = effectiveWindows(plans)[1] as [number, number];
   const profile = selectProfile(input.profile, workDate);
+  if (input.employed === false) return outsideDay(plan, profile, input.punches, windowStart, windowEnd);
 
   const normalized = input.punches
     .map((p) =>
@@ -89,4 +93,26 @@ export function computeDailyStatus(input: DailyStatusInput): DailyRecord {
   });
   rec.ignoredPunches = ignored;
   return rec;
+}
+
+/** A day outside the employment period; the punches of its window (a work day's) are listed. */
+function outsideDay(
+  plan: DayPlan,
+  profile: PolicyProfile,
+  punches: readonly (Instant | Punch)[],
+  windowStart: number,
+  windowEnd: number,
+): DailyRecord {
+  const listed =
+    plan.kind === 'Off'
+      ? []
+      : punches
+          .map((p) =>
+            typeof p === 'number' || p instanceof Date
+              ? { at: toEpochMs(p) }
+              : { at: toEpochMs(p.at), ...(p.id === undefined ? {} : { id: p.id }) },
+          )
+          .filter((p) => p.at >= windowStart && p.at <= windowEnd)
+          .sort((a, b) => a.at - b.at);
+  return outsideEmploymentDay(plan, profile, listed);
 }

@@ -7,6 +7,7 @@ export * from './day-evaluation.ts';
 export * from './discipline.ts';
 export * from './domain-error.ts';
 export * from './domain-schemas.ts';
+export * from './employment.ts';
 export * from './leave.ts';
 export * from './local-date.ts';
 export * from './month-close.ts';

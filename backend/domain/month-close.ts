@@ -11,6 +11,7 @@ import { type Calendar, indexCalendar } from './calendar.ts';
 import type { DailyRecord } from './daily-record.ts';
 import { evaluateDay } from './day-evaluation.ts';
 import { DomainError } from './domain-error.ts';
+import { type EmploymentPeriod, inEmployment, outsideEmploymentDay } from './employment.ts';
 import { type Leave, leaveForDay } from './leave.ts';
 import { addDays, datesOfMonth, type IsoDate, type IsoMonth } from './local-date.ts';
 import { type PolicyProfile, selectProfile } from './policy-profile.ts';
@@ -31,6 +32,8 @@ export interface MonthCloseEmployee {
   leaves?: readonly Leave[];
   /** Dates for which a kiosk of the site still holds unsent punches. */
   pendingDates?: readonly IsoDate[];
+  /** Days outside it are not working days (`outsideEmploymentDay`); none: every day. */
+  employment?: EmploymentPeriod;
 }
 
 /** What a month close needs besides the employees. */
@@ -208,9 +211,13 @@ export function monthCloser(input: MonthCloseSetup): (emp: MonthCloseEmployee) =
     const pending = emp.pendingDates?.length ? new Set(emp.pendingDates) : NO_PENDING;
     const leaves = emp.leaves ?? noLeave;
     const days: DailyRecord[] = [];
+    const period = emp.employment;
+    // Days outside the period with nothing to list go with the days off (their records removed).
+    let outsideOff: IsoDate[] | null = null;
     let assigned = 0;
     for (let i = 0; i < dates.length; i++) {
       const plan = plans[i + 1] as DayPlan;
+      const outside = period !== undefined && !inEmployment(period, plan.date);
       // Days off carry nothing into the allowance: only build their records when asked for.
       if (plan.kind === 'Off' && (!keepDays || (!offDayRecords && plan.holiday === null))) continue;
       const [ws, we] = windows[i + 1] as readonly [number, number];
@@ -222,6 +229,22 @@ export function monthCloser(input: MonthCloseSetup): (emp: MonthCloseEmployee) =
         assigned += hi - lo;
       }
       const profile = profileByDay[i] as PolicyProfile;
+      if (outside) {
+        if (!keepDays) continue;
+        if (offDayRecords || dayPunches.length > 0) {
+          days.push(
+            outsideEmploymentDay(
+              plan,
+              profile,
+              dayPunches.map((at) => ({ at })),
+            ),
+          );
+        } else {
+          outsideOff ??= [];
+          outsideOff.push(plan.date);
+        }
+        continue;
+      }
       days.push(
         evaluateDay({
           plan,
@@ -247,7 +270,8 @@ export function monthCloser(input: MonthCloseSetup): (emp: MonthCloseEmployee) =
       days: keepDays ? days : null,
       unassignedPunches: punchCount - assigned,
     };
-    if (keepDays && !offDayRecords) result.offDates = offDates;
+    if (keepDays && !offDayRecords)
+      result.offDates = outsideOff === null ? offDates : [...offDates, ...outsideOff].sort();
     return result;
   };
 }
