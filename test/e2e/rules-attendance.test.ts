@@ -269,7 +269,7 @@ describeEachDb('attendance rules end to end on %s', (db) => {
     await kiosk.punch(e8, wib('2026-11-17', '07:55'));
     await kiosk.punch(e8, wib('2026-11-17', '15:05'));
     // 07:55 would be 25 minutes late at 07:30; in the special period work starts at 08:00.
-    const special = await waitDay(c, e8, '2026-11-17', (d) => d.status === 'Present');
+    const special = await waitDay(c, e8, '2026-11-17', (d) => d.status === 'Present' && d.departure !== null);
     expect(special).toMatchObject({ codes: [], lateMinutes: 0, earlyMinutes: 0 });
     await recompute(c, { from: '2026-11-16', to: '2026-11-16', employeeId: e8 });
     expect(await dayOf(c, e8, '2026-11-16')).toMatchObject({ status: 'Holiday', codes: [], deductionBp: 0 });
