@@ -164,6 +164,10 @@ export class MonthCloseService {
       };
       if (e.startDate !== null || e.endDate !== null)
         input.employment = { startDate: e.startDate, endDate: e.endDate };
+      if (e.history.length > 0) {
+        const bases = dates.map((d) => baseAmountOf(ctx, factsOn(e, d)).amount);
+        if (bases.some((b) => b !== base.amount)) input.baseAmounts = bases;
+      }
       if (ctx.pendingSince.has(site)) {
         const ids = scheduleId;
         input.pendingDates = dates.filter((d, i) =>

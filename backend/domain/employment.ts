@@ -78,6 +78,24 @@ export function withChange<T extends object>(
   return out;
 }
 
+/**
+ * RULES.md "Partial months": the month's base prorated by working days in service, base ×
+ * (working days inside the period ÷ working days of the month), rounded down; with a base that
+ * changes within the month (another position class), each part by its own working days. A month
+ * without working days keeps `fallback`.
+ */
+export function proratedBase(
+  workDates: readonly IsoDate[],
+  period: EmploymentPeriod | undefined,
+  baseOn: (date: IsoDate) => number,
+  fallback: number,
+): number {
+  if (workDates.length === 0) return fallback;
+  let sum = 0;
+  for (const d of workDates) if (period === undefined || inEmployment(period, d)) sum += baseOn(d);
+  return Math.floor(sum / workDates.length);
+}
+
 const OUTSIDE: readonly Reason[] = Object.freeze([Object.freeze<Reason>({ code: 'OutsideEmployment' })]);
 
 /**

@@ -11,7 +11,7 @@ import { type Calendar, indexCalendar } from './calendar.ts';
 import type { DailyRecord } from './daily-record.ts';
 import { evaluateDay } from './day-evaluation.ts';
 import { DomainError } from './domain-error.ts';
-import { type EmploymentPeriod, inEmployment, outsideEmploymentDay } from './employment.ts';
+import { type EmploymentPeriod, inEmployment, outsideEmploymentDay, proratedBase } from './employment.ts';
 import { type Leave, leaveForDay } from './leave.ts';
 import { addDays, datesOfMonth, type IsoDate, type IsoMonth } from './local-date.ts';
 import { type PolicyProfile, selectProfile } from './policy-profile.ts';
@@ -32,8 +32,13 @@ export interface MonthCloseEmployee {
   leaves?: readonly Leave[];
   /** Dates for which a kiosk of the site still holds unsent punches. */
   pendingDates?: readonly IsoDate[];
-  /** Days outside it are not working days (`outsideEmploymentDay`); none: every day. */
+  /**
+   * Days outside it are not working days (`outsideEmploymentDay`), and the base is prorated by
+   * the working days in it (`proratedBase`); none: every day, the whole base.
+   */
   employment?: EmploymentPeriod;
+  /** The base in force on each date of the month (index 0 = the 1st), when it changes within it. */
+  baseAmounts?: readonly number[];
 }
 
 /** What a month close needs besides the employees. */
@@ -260,7 +265,7 @@ export function monthCloser(input: MonthCloseSetup): (emp: MonthCloseEmployee) =
     const allowance = computeMonthlyAllowance({
       employeeId: emp.employeeId,
       month,
-      baseAmount: emp.baseAmount,
+      baseAmount: period || emp.baseAmounts ? monthBase(emp, plans, dates) : emp.baseAmount,
       days,
       profiles,
     });
@@ -274,6 +279,19 @@ export function monthCloser(input: MonthCloseSetup): (emp: MonthCloseEmployee) =
       result.offDates = outsideOff === null ? offDates : [...offDates, ...outsideOff].sort();
     return result;
   };
+}
+
+/** The base prorated by working days in service (RULES.md "Partial months"). */
+function monthBase(emp: MonthCloseEmployee, plans: readonly DayPlan[], dates: readonly IsoDate[]): number {
+  const work: IsoDate[] = [];
+  for (let i = 0; i < dates.length; i++)
+    if ((plans[i + 1] as DayPlan).kind === 'Work') work.push(dates[i] as IsoDate);
+  const bases = emp.baseAmounts;
+  // Dates of the month: the day of the month is the index + 1.
+  const baseOn = bases
+    ? (d: IsoDate) => bases[Number(d.slice(8)) - 1] ?? emp.baseAmount
+    : () => emp.baseAmount;
+  return proratedBase(work, emp.employment, baseOn, emp.baseAmount);
 }
 
 function offDatesOf(plans: readonly DayPlan[]): readonly IsoDate[] {

@@ -12,6 +12,7 @@ import {
   type MonthCloseEmployee,
   monthCloser,
   periodProblem,
+  proratedBase,
   versionOn,
   withChange,
 } from '../../backend/domain/index.ts';
@@ -131,7 +132,39 @@ describe('monthCloser with an employment period', () => {
     for (const d of outsideWork) expect(r.offDates).toContain(d);
     expect(r.days?.map((d) => d.workDate)).toEqual(['2024-07-08', ...inService]);
     // The same employee without a period: every work day absent, no extra off dates.
-    const open = monthCloser({ ...setup, offDayRecords: false })({ ...emp, employment: undefined as never });
+    const { employment: _none, ...noPeriod } = emp;
+    const open = monthCloser({ ...setup, offDayRecords: false })(noPeriod);
     expect(open.allowance.absentDates.length).toBe(JULY_2024_WORKDAYS.length - 1);
+    expect(open.allowance.baseAmount).toBe(1_000_000);
+  });
+
+  it('prorates the base by working days in service; deductions and the cap apply to that', () => {
+    const r = monthCloser(setup)(emp);
+    const share = Math.floor((1_000_000 * inService.length) / JULY_2024_WORKDAYS.length);
+    expect(r.allowance.baseAmount).toBe(share);
+    // Absent on every day in service: the cap (100%) takes the whole prorated base.
+    expect(r.allowance.deductionAmount).toBeLessThanOrEqual(share);
+    expect(r.allowance.deductionAmount).toBe(Math.floor((share * r.allowance.totalBp) / 10_000));
+  });
+
+  it('with two bases in a month (a new position class on the 15th), each part by its own working days', () => {
+    const bases = Array.from({ length: 31 }, (_, i) => (i + 1 < 15 ? 3_000_000 : 4_000_000));
+    const { employment: _none, ...noPeriod } = emp;
+    const r = monthCloser(setup)({ ...noPeriod, baseAmounts: bases });
+    const before = JULY_2024_WORKDAYS.filter((d) => d < '2024-07-15').length;
+    const after = JULY_2024_WORKDAYS.length - before;
+    expect(r.allowance.baseAmount).toBe(
+      Math.floor((3_000_000 * before + 4_000_000 * after) / JULY_2024_WORKDAYS.length),
+    );
+  });
+});
+
+describe('proratedBase', () => {
+  it('is the whole base in service all month, none outside it, and rounds down', () => {
+    const work = ['2024-07-01', '2024-07-02', '2024-07-03'];
+    expect(proratedBase(work, undefined, () => 1000, 7)).toBe(1000);
+    expect(proratedBase(work, { startDate: '2024-08-01', endDate: null }, () => 1000, 7)).toBe(0);
+    expect(proratedBase(work, { startDate: '2024-07-02', endDate: null }, () => 1000, 7)).toBe(666);
+    expect(proratedBase([], undefined, () => 1000, 7)).toBe(7);
   });
 });

@@ -88,11 +88,14 @@ describeEachDb('employees over time on %s', (db) => {
 
     await closeMonth();
     expect(await tkDates(starter)).toEqual(WORKDAYS.filter((d) => d >= `${MONTH}-10`));
-    const a = await c.api<Array<{ absentDates: string[]; codeCounts: Record<string, number> }>>(
+    const a = await c.api<Array<{ absentDates: string[]; baseAmount: number }>>(
       'GET',
       `/api/allowance?month=${MONTH}&employeeId=${starter}`,
     );
-    expect(a.body[0]?.absentDates).toEqual(WORKDAYS.filter((d) => d >= `${MONTH}-10`));
+    const inService = WORKDAYS.filter((d) => d >= `${MONTH}-10`);
+    expect(a.body[0]?.absentDates).toEqual(inService);
+    // RULES.md "Partial months": the base prorated by working days in service.
+    expect(a.body[0]?.baseAmount).toBe(Math.floor((4_000_000 * inService.length) / WORKDAYS.length));
   });
 
   it('an employee who moves unit on the 15th is in unit A’s reports before and unit B’s after', async () => {
