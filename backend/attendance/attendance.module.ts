@@ -130,6 +130,7 @@ export function createAttendance(db: Db, opts: AttendanceOptions) {
     config,
     days,
     recompute,
+    syncPeople: () => people.syncToday(),
     log: opts.log('day-close'),
     now,
     ...(opts.dayCloseIntervalMs === undefined ? {} : { intervalMs: opts.dayCloseIntervalMs }),

@@ -30,6 +30,8 @@ export class DayCloseJob {
       intervalMs?: number;
       lookbackDays?: number;
       now?: () => number;
+      /** Brings the employee rows to today's values first (PeopleService.syncToday). */
+      syncPeople?: () => Promise<{ updated: number; ended: number }>;
     },
   ) {}
 
@@ -55,6 +57,8 @@ export class DayCloseJob {
     try {
       const now = (this.o.now ?? Date.now)();
       const lookback = this.o.lookbackDays ?? 7;
+      const synced = await this.o.syncPeople?.();
+      if (synced && synced.updated > 0) this.o.log.info(synced, 'day close: employee rows brought to today');
       // Those who left within the look-back too: their last days in service still need closing.
       const since = addDays(localDateOf(now, 'UTC'), -lookback - 1);
       const [ctx, employees] = await Promise.all([

@@ -105,6 +105,48 @@ export class PeopleRepository {
     ]);
   }
 
+  /**
+   * Employees whose row may fall behind the calendar: an active one with an end date, or one with
+   * a dated history (a change may have come into force since).
+   */
+  async toSync(): Promise<Array<PersonRow & { assignments: FactsVersion[] }>> {
+    return this.db.prisma.employee.findMany({
+      where: { OR: [{ active: true, endDate: { not: null } }, { assignments: { some: {} } }] },
+      select: {
+        nip: true,
+        name: true,
+        kind: true,
+        active: true,
+        startDate: true,
+        endDate: true,
+        endReason: true,
+        createdAt: true,
+        updatedAt: true,
+        unitId: true,
+        siteId: true,
+        superiorNip: true,
+        baseAmount: true,
+        positionClass: true,
+        assignments: {
+          select: {
+            effectiveFrom: true,
+            unitId: true,
+            siteId: true,
+            superiorNip: true,
+            baseAmount: true,
+            positionClass: true,
+          },
+          orderBy: { effectiveFrom: 'asc' },
+        },
+      },
+    });
+  }
+
+  async siteZones(): Promise<Map<string, string>> {
+    const rows = await this.db.prisma.site.findMany({ select: { id: true, timeZone: true } });
+    return new Map(rows.map((r) => [r.id, r.timeZone]));
+  }
+
   async unitExists(id: string): Promise<boolean> {
     return (await this.db.prisma.unit.count({ where: { id } })) > 0;
   }

@@ -133,6 +133,32 @@ export class PeopleService {
     return this.update(nip, { endDate, endReason: body.endReason }, scope, by);
   }
 
+  /**
+   * Keeps the employee rows on today's values (run by the day close): a dated change that came
+   * into force since is copied to the row, and an employment whose end date has passed is
+   * deactivated (out of the kiosk galleries; the history stays).
+   */
+  async syncToday(): Promise<{ updated: number; ended: number }> {
+    const [rows, zones] = await Promise.all([this.o.people.toSync(), this.o.people.siteZones()]);
+    let updated = 0;
+    let ended = 0;
+    for (const { assignments, ...row } of rows) {
+      const today = localDateOf(this.now(), zones.get(row.siteId ?? DEFAULT_SITE) ?? 'Asia/Jakarta');
+      const patch: PersonPatch = {};
+      const current = fieldsOf(versionOn(assignments, today, fieldsOf(row)));
+      for (const k of DATED_KEYS) if (current[k] !== row[k]) Object.assign(patch, { [k]: current[k] });
+      if (row.active && row.endDate !== null && row.endDate < today) patch.active = false;
+      if (Object.keys(patch).length === 0) continue;
+      await this.o.people.save(row.nip, patch, null, null);
+      updated++;
+      if (patch.active === false) {
+        ended++;
+        await this.o.onDeactivated?.(row.nip, false);
+      }
+    }
+    return { updated, ended };
+  }
+
   private async inScope(nip: string, scope: Scope): Promise<PersonRow> {
     const row = await this.o.people.find(nip);
     if (!row) throw new AppError('NOT_FOUND', `no employee ${nip}`);

@@ -154,6 +154,19 @@ describeEachDb('employees over time on %s', (db) => {
     expect(got.body.history).toHaveLength(1);
   });
 
+  it('a change from a future date is history; the row keeps what holds today', async () => {
+    const r = await c.api<Person & { name: string; kind: string; positionClass: number | null }>(
+      'PATCH',
+      `/api/employees/${starter}`,
+      { name: 'Rina Starter-Putri', kind: 'PNS', positionClass: 9, effectiveFrom: '2099-01-01' },
+    );
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ name: 'Rina Starter-Putri', kind: 'PNS', positionClass: null });
+    expect(r.body.history.at(-1)).toMatchObject({ effectiveFrom: '2099-01-01', positionClass: 9 });
+    const listed = await c.api<Array<{ nip: string; positionClass: number | null }>>('GET', '/api/employees');
+    expect(listed.body.find((e) => e.nip === starter)?.positionClass).toBeNull();
+  });
+
   it('bad edits are a 400 naming the field', async () => {
     const bad = async (body: unknown, field: string) => {
       const r = await c.api<Err>('PATCH', `/api/employees/${starter}`, body);
