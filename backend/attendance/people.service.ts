@@ -62,7 +62,15 @@ export class PeopleService {
   /** The employee with their period, the values in force today and the history. */
   async get(nip: string, scope: Scope) {
     const row = await this.inScope(nip, scope);
-    return { ...view(row), history: await this.historyOf(row) };
+    const schedules = (await this.o.calendar.assignments())
+      .filter((a) => a.target.kind === 'Employee' && a.target.employeeId === nip)
+      .map((a) => ({
+        id: a.id,
+        scheduleId: a.scheduleId,
+        effectiveFrom: a.effectiveFrom,
+        effectiveTo: a.effectiveTo,
+      }));
+    return { ...view(row), history: await this.historyOf(row), schedules };
   }
 
   async history(nip: string, scope: Scope) {

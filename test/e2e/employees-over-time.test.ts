@@ -11,7 +11,7 @@ import { Cluster } from '../support/cluster.ts';
 import { describeEachDb } from '../support/db-variants.ts';
 import { until } from '../support/mqtt.ts';
 import { nip } from '../support/punches.ts';
-import { createEmployeeIn, type Day, type Err, FakeKiosk, waitDay, wib } from './rules-support.ts';
+import { createEmployeeIn, type Day, type Err, FakeKiosk, loginAs, waitDay, wib } from './rules-support.ts';
 
 const MONTH = '2026-11';
 const NOV = Array.from({ length: 30 }, (_, i) => `${MONTH}-${String(i + 1).padStart(2, '0')}`);
@@ -158,11 +158,20 @@ describeEachDb('employees over time on %s', (db) => {
     const r = await c.api<Person & { name: string; kind: string; positionClass: number | null }>(
       'PATCH',
       `/api/employees/${starter}`,
-      { name: 'Rina Starter-Putri', kind: 'PNS', positionClass: 9, effectiveFrom: '2099-01-01' },
+      {
+        name: 'Rina Starter-Putri',
+        kind: 'PNS',
+        positionClass: 9,
+        scheduleId: 'office-default',
+        effectiveFrom: '2099-01-01',
+      },
     );
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ name: 'Rina Starter-Putri', kind: 'PNS', positionClass: null });
     expect(r.body.history.at(-1)).toMatchObject({ effectiveFrom: '2099-01-01', positionClass: 9 });
+    expect((r.body as unknown as { schedules: unknown[] }).schedules).toMatchObject([
+      { scheduleId: 'office-default', effectiveFrom: '2099-01-01', effectiveTo: null },
+    ]);
     const listed = await c.api<Array<{ nip: string; positionClass: number | null }>>('GET', '/api/employees');
     expect(listed.body.find((e) => e.nip === starter)?.positionClass).toBeNull();
   });
@@ -179,6 +188,7 @@ describeEachDb('employees over time on %s', (db) => {
     await bad({ siteId: 'no-such-site', effectiveFrom: `${MONTH}-01` }, 'siteId');
     await bad({ superiorNip: nip(699), effectiveFrom: `${MONTH}-01` }, 'superiorNip');
     await bad({ startDate: '2026-13-01' }, 'startDate');
+    await bad({ scheduleId: 'no-such-schedule', effectiveFrom: `${MONTH}-01` }, 'scheduleId');
     await bad({ endReason: 'Holiday' }, 'endReason');
     const created = await c.api<Err>('POST', '/api/employees', {
       nip: nip(698),
@@ -189,6 +199,20 @@ describeEachDb('employees over time on %s', (db) => {
     expect(created.status).toBe(400);
     expect(created.body.error.message).toMatch(/^endDate/);
     expect((await c.api<Err>('GET', `/api/employees/${nip(697)}`)).status).toBe(404);
+  });
+
+  it('an OPD admin sees and edits only employees of their units', async () => {
+    const token = await loginAs(c, 'opd-bidang-a', 'OPD_ADMIN', 'bidang-a');
+    expect((await c.api('GET', `/api/employees/${retiree}`, undefined, token)).status).toBe(200);
+    // The mover is in unit B today.
+    expect((await c.api('GET', `/api/employees/${mover}`, undefined, token)).status).toBe(403);
+    const away = await c.api(
+      'PATCH',
+      `/api/employees/${retiree}`,
+      { unitId: 'bidang-b', effectiveFrom: `${MONTH}-01` },
+      token,
+    );
+    expect(away.status).toBe(403);
   });
 
   it('an employee created today without a start date has no TK on earlier days (day close)', async () => {
