@@ -124,9 +124,9 @@ export class PeopleService {
         createdBy: by,
       });
     }
+    await this.recomputeFrom(nip, affectedFrom(row, u, hasDated), today);
     if (patch.active !== undefined && patch.active !== row.active)
       await this.o.onDeactivated?.(nip, patch.active);
-    await this.recomputeFrom(nip, affectedFrom(row, u, hasDated), today);
     return this.get(nip, scope);
   }
 
