@@ -130,14 +130,15 @@ export class PeopleService {
     return this.get(nip, scope);
   }
 
-  /** Ends the employment (history kept): from the day after `endDate` nothing is owed. */
-  deactivate(
+  /** Ends the employment (history kept): from the day after `endDate` (default today) nothing is owed. */
+  async deactivate(
     nip: string,
     body: { endDate?: IsoDate | undefined; endReason: EndReason },
     scope: Scope,
     by: string,
   ) {
-    const endDate = body.endDate ?? localDateOf(this.now(), 'Asia/Jakarta');
+    const row = await this.inScope(nip, scope);
+    const endDate = body.endDate ?? localDateOf(this.now(), await this.zoneOf(row.siteId));
     return this.update(nip, { endDate, endReason: body.endReason }, scope, by);
   }
 
