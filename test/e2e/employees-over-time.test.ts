@@ -233,6 +233,13 @@ describeEachDb('employees over time on %s', (db) => {
       true,
     );
     expect((await week(newcomer)).filter((d) => d.codes.includes('TK'))).toEqual([]);
+
+    // Ended without a date: today is the last day (still active until it is over).
+    const ended = await c.api<Person & { active: boolean }>('POST', `/api/employees/${newcomer}/deactivate`, {
+      endReason: 'TransferOut',
+    });
+    expect(ended.status).toBe(200);
+    expect(ended.body).toMatchObject({ endDate: today, endReason: 'TransferOut', active: true });
   });
 });
 
