@@ -328,6 +328,14 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
     directory,
     defaultKind: cfg.FACE_DESCRIPTOR,
   });
+  // An employee whose service ended leaves the kiosks' galleries (their history stays).
+  attendance.hooks.deactivated = async (nip, active) => {
+    ingest.forgetEmployees();
+    if (!active)
+      await gallery.remove(nip, { all: true }).catch((err: unknown) => {
+        log.warn({ err, nip }, 'could not remove an ended employee from the kiosk galleries');
+      });
+  };
   // The kiosks' work hours cover a week from today: keep them moving with the days.
   const configRefresh = setInterval(() => {
     configs.refreshAll().catch((err: unknown) => log.warn({ err }, 'config refresh failed'));

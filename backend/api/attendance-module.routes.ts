@@ -5,6 +5,7 @@ import { attendanceRoutes } from './attendance.routes.ts';
 import { calendarRoutes } from './calendar.routes.ts';
 import { disciplineRoutes, profileRoutes } from './discipline.routes.ts';
 import { leaveRoutes } from './leave.routes.ts';
+import { peopleRoutes } from './people.routes.ts';
 import { profileAssignmentRoutes } from './profile-assignment.routes.ts';
 import type { RouteModule } from './router.ts';
 
@@ -18,5 +19,6 @@ export function attendanceModuleRoutes(s: Attendance['services']): RouteModule[]
     // Before profileRoutes: its /api/policy-profiles/:id/:version would take the assignments' paths.
     profileAssignmentRoutes({ assignments: s.profileAssignments }),
     profileRoutes({ profiles: s.profiles }),
+    peopleRoutes({ people: s.people }),
   ];
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KioskFile } from '../../protocol/index.ts';
+import { END_REASONS, isIsoDate } from '../domain/index.ts';
 
 export const LoginBody = z.object({
   username: z.string().min(1).max(64),
@@ -23,6 +24,26 @@ export const EmployeeCreate = z
       .optional()
       .describe('defaults to the default unit (or the caller’s unit)'),
     active: z.boolean().default(true),
+    startDate: z
+      .string()
+      .refine(isIsoDate, 'must be a valid date YYYY-MM-DD')
+      .optional()
+      .describe('TMT, first day in service (inclusive); default: today in the site’s zone'),
+    endDate: z
+      .string()
+      .refine(isIsoDate, 'must be a valid date YYYY-MM-DD')
+      .optional()
+      .describe('last day in service (inclusive)'),
+    endReason: z.enum(END_REASONS).optional().describe('why the employment ends'),
+    siteId: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe('home site (zone, kiosks); default site when absent'),
+    superiorNip: Nip.optional().describe('direct superior (atasan langsung)'),
+    positionClass: z.number().int().min(1).max(30).optional().describe('kelas jabatan'),
+    baseAmount: z.number().int().min(0).max(2_000_000_000).optional().describe('monthly TPP, integer rupiah'),
   })
   .strict();
 

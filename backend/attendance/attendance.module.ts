@@ -21,6 +21,8 @@ import { kioskWorkHours } from './kiosk-hours.ts';
 import { LeaveRepository } from './leave.repository.ts';
 import { LeaveService } from './leave.service.ts';
 import { MonthCloseService } from './month-close.service.ts';
+import { PeopleRepository } from './people.repository.ts';
+import { PeopleService } from './people.service.ts';
 import { ProfileService } from './profile.service.ts';
 import { ProfileAssignmentRepository } from './profile-assignment.repository.ts';
 import { ProfileAssignmentService } from './profile-assignment.service.ts';
@@ -123,11 +125,23 @@ export function createAttendance(db: Db, opts: AttendanceOptions) {
     log: opts.log('profiles'),
     now,
   });
+  /** Set by the composition root: what else follows an employee leaving (galleries, caches). */
+  const hooks: { deactivated: (nip: string, active: boolean) => Promise<void> | void } = {
+    deactivated: () => {},
+  };
+  const people = new PeopleService({
+    people: new PeopleRepository(db),
+    calendar: calendarRepo,
+    recompute,
+    now,
+    onDeactivated: (nip, active) => hooks.deactivated(nip, active),
+  });
   const job = new DayCloseJob({
     context,
     config,
     days,
     recompute,
+    syncPeople: () => people.syncToday(),
     log: opts.log('day-close'),
     now,
     ...(opts.dayCloseIntervalMs === undefined ? {} : { intervalMs: opts.dayCloseIntervalMs }),
@@ -138,7 +152,8 @@ export function createAttendance(db: Db, opts: AttendanceOptions) {
 
   return {
     /** What the REST API offers of the feature. */
-    services: { attendance, calendar, leave, allowance, discipline, profiles, profileAssignments },
+    services: { attendance, calendar, leave, allowance, discipline, profiles, profileAssignments, people },
+    hooks,
     recompute,
     close,
     allowance,

@@ -238,7 +238,8 @@ export class AttendanceService {
     const unitIds = scopedUnits(scope, q.unitId);
     const employees = q.employeeId
       ? [await this.employeeInScope(q.employeeId, scope)]
-      : await this.o.config.activeEmployees(unitIds);
+      : // Those who left or moved out of the units since `from` too: their days then are theirs.
+        await this.o.config.activeEmployees(unitIds, q.from);
     const dates = dateRange(q.from, q.to);
     const before = this.o.recompute.stats.written;
     await this.o.recompute.recomputeNow(employees.map((e) => ({ employeeId: e.nip, dates })));

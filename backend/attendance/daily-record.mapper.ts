@@ -97,8 +97,9 @@ export function fromStoredDay(s: StoredDay): DailyRecord {
 
 /**
  * Days off (weekly or roster) are not stored: nothing to say, and a quarter of a month's rows.
- * Holidays are, and so is a day off with punches: they are listed on it as 'NotAWorkDay' (no punch
- * vanishes; closeMonth builds that record too).
+ * Holidays are, and so is a day off with punches, or a day outside the employment period with punches:
+ * they are listed on it ('NotAWorkDay', 'OutsideEmployment'): no punch vanishes (closeMonth builds
+ * those records too).
  */
 export function isStored(d: StoredDay): boolean {
   return d.status !== 'OffDay' || (d.detail.ignoredPunches?.length ?? 0) > 0;

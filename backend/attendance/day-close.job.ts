@@ -8,13 +8,13 @@
  * period; `start()` (a plain timer) remains for a process without the job runner.
  */
 import type { Logger } from '../../lib/logger.ts';
-import { addDays, type IsoDate, indexCalendar, planDay } from '../domain/index.ts';
+import { addDays, type IsoDate, indexCalendar, localDateOf, planDay } from '../domain/index.ts';
 import type { JobOutcome } from '../jobs/job-outcome.ts';
 import type { DailyRecordRepository } from './daily-record.repository.ts';
 import type { RecomputeService } from './recompute.service.ts';
 import type { RulesConfigRepository } from './rules-config.repository.ts';
 import type { RulesContextService } from './rules-context.service.ts';
-import { scheduleById, scheduleIdFor, todayIn, zoneOf } from './rules-context.ts';
+import { employedOn, factsOn, scheduleById, scheduleIdFor, todayIn, zoneOf } from './rules-context.ts';
 
 export class DayCloseJob {
   private timer: NodeJS.Timeout | undefined;
@@ -30,6 +30,8 @@ export class DayCloseJob {
       intervalMs?: number;
       lookbackDays?: number;
       now?: () => number;
+      /** Brings the employee rows to today's values first (PeopleService.syncToday). */
+      syncPeople?: () => Promise<{ updated: number; ended: number }>;
     },
   ) {}
 
@@ -55,7 +57,14 @@ export class DayCloseJob {
     try {
       const now = (this.o.now ?? Date.now)();
       const lookback = this.o.lookbackDays ?? 7;
-      const [ctx, employees] = await Promise.all([this.o.context.load(), this.o.config.activeEmployees()]);
+      const synced = await this.o.syncPeople?.();
+      if (synced && synced.updated > 0) this.o.log.info(synced, 'day close: employee rows brought to today');
+      // Those who left within the look-back too: their last days in service still need closing.
+      const since = addDays(localDateOf(now, 'UTC'), -lookback - 1);
+      const [ctx, employees] = await Promise.all([
+        this.o.context.load(),
+        this.o.config.activeEmployees(undefined, since),
+      ]);
       if (employees.length === 0) {
         this.o.log.debug('day close: no employees');
         return { status: 'Success', marked: 0 };
@@ -68,13 +77,19 @@ export class DayCloseJob {
       const calendar = indexCalendar(ctx.calendar);
       employees.forEach((e, i) => {
         const today = todays[i] as IsoDate;
-        const tz = zoneOf(ctx, e);
         const dates: IsoDate[] = [];
         for (let d = 1; d <= lookback; d++) {
           const date = addDays(today, -d);
-          if (settled.has(`${e.nip}|${date}`)) continue;
+          // Outside the employment period nothing is owed (a punch there is recomputed by the ingest hook).
+          if (!employedOn(e, date) || settled.has(`${e.nip}|${date}`)) continue;
+          const f = factsOn(e, date);
           // A plain day off is not stored (a punch on it is recomputed by the ingest hook).
-          const plan = planDay(scheduleById(ctx, scheduleIdFor(ctx, e, date)), date, tz, calendar);
+          const plan = planDay(
+            scheduleById(ctx, scheduleIdFor(ctx, f, date)),
+            date,
+            zoneOf(ctx, f),
+            calendar,
+          );
           if (plan.kind === 'Off' && plan.holiday === null) continue;
           dates.push(date);
         }

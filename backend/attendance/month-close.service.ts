@@ -31,6 +31,8 @@ import type { RulesContextService } from './rules-context.service.ts';
 import {
   type BaseAmount,
   baseAmountOf,
+  employedOn,
+  factsOn,
   hasPendingPunches,
   type RulesContext,
   scheduleById,
@@ -85,14 +87,14 @@ export class MonthCloseService {
     month: IsoMonth,
     opts: Pick<CloseOptions, 'unitIds' | 'employeeIds'> = {},
   ): Promise<MonthInputs> {
-    let employees = await this.o.config.activeEmployees(opts.unitIds);
+    const dates = datesOfMonth(month);
+    const first = dates[0] as IsoDate;
+    const last = dates.at(-1) as IsoDate;
+    let employees = inMonth(await this.o.config.activeEmployees(opts.unitIds, first), dates, opts.unitIds);
     if (opts.employeeIds) {
       const wanted = new Set(opts.employeeIds);
       employees = employees.filter((e) => wanted.has(e.nip));
     }
-    const dates = datesOfMonth(month);
-    const first = dates[0] as IsoDate;
-    const last = dates.at(-1) as IsoDate;
     // The first day's window may open the evening before; the last day's night shift ends next month.
     const from = new Date((dayNumber(first) - 2) * DAY_MS);
     const to = new Date((dayNumber(last) + 3) * DAY_MS);
@@ -137,12 +139,15 @@ export class MonthCloseService {
     // Employees without assignments of their own share their unit's schedule list (assignmentsFor).
     const withOwn = new Set<string>();
     for (const a of ctx.assignments) if (a.target.kind === 'Employee') withOwn.add(a.target.employeeId);
-    return (e) => {
+    return (employee) => {
+      // The month is computed with what held on each day; the zone, site and base amount with
+      // what held on its last day in service.
+      const e = factsOn(employee, lastInService(employee, dates));
       const tz = zoneOf(ctx, e);
-      const cacheKey = withOwn.has(e.nip) ? null : e.unitId;
+      const cacheKey = withOwn.has(e.nip) || e.history.length > 0 ? null : e.unitId;
       let scheduleId = cacheKey === null ? undefined : scheduleIdsCache.get(cacheKey);
       if (scheduleId === undefined) {
-        const ids = dates.map((d) => scheduleIdFor(ctx, e, d));
+        const ids = dates.map((d) => scheduleIdFor(ctx, factsOn(e, d), d));
         scheduleId = ids.every((id) => id === ids[0]) ? (ids[0] as string) : ids;
         if (cacheKey !== null) scheduleIdsCache.set(cacheKey, scheduleId);
       }
@@ -159,6 +164,12 @@ export class MonthCloseService {
         leaves: inputs.leaves.get(e.nip) ?? NO_LEAVE,
         profiles: employeeProfiles(ctx, e.unitId),
       };
+      if (e.startDate !== null || e.endDate !== null)
+        input.employment = { startDate: e.startDate, endDate: e.endDate };
+      if (e.history.length > 0) {
+        const bases = dates.map((d) => baseAmountOf(ctx, factsOn(e, d)).amount);
+        if (bases.some((b) => b !== base.amount)) input.baseAmounts = bases;
+      }
       if (ctx.pendingSince.has(site)) {
         const ids = scheduleId;
         input.pendingDates = dates.filter((d, i) =>
@@ -262,7 +273,7 @@ export class MonthCloseService {
         // Nothing will be written once the lock is refused; the rest only counts (error message).
         if (unsettled.length === 0) {
           for (const d of result.days ?? []) {
-            const stored = toStoredDay(employee.nip, employee.unitId, d);
+            const stored = toStoredDay(employee.nip, factsOn(employee, d.workDate).unitId, d);
             if (isStored(stored)) days.push(stored);
           }
           const off = result.offDates ?? [];
@@ -302,6 +313,28 @@ function unsettledError(month: IsoMonth, unsettled: readonly ClosedEmployee[]): 
   return new AppError(
     'CONFLICT',
     `${month} cannot be locked: ${unsettled.length} employee(s) have days not settled yet, e.g. ${sample.join('; ')}`,
+  );
+}
+
+/** The last date of the month in the employment period (the month's last date when none). */
+function lastInService(e: EmployeeFacts, dates: readonly IsoDate[]): IsoDate {
+  for (let i = dates.length - 1; i >= 0; i--)
+    if (employedOn(e, dates[i] as IsoDate)) return dates[i] as IsoDate;
+  return dates.at(-1) as IsoDate;
+}
+
+/**
+ * Employees with a day of the month in service (and, with units, in one of them that day): a
+ * month before the start or after the end has nothing to close.
+ */
+function inMonth(
+  employees: EmployeeFacts[],
+  dates: readonly IsoDate[],
+  unitIds: readonly string[] | undefined,
+): EmployeeFacts[] {
+  const units = unitIds ? new Set(unitIds) : null;
+  return employees.filter((e) =>
+    dates.some((d) => employedOn(e, d) && (units === null || units.has(factsOn(e, d).unitId))),
   );
 }
 

@@ -19,6 +19,8 @@ import { employeeProfiles } from './profile-resolution.ts';
 import type { PunchRepository, StoredCorrection } from './punch.repository.ts';
 import type { EmployeeFacts } from './rules-config.repository.ts';
 import {
+  employedOn,
+  factsOn,
   pendingFor,
   planWithWindow,
   type RulesContext,
@@ -77,25 +79,29 @@ export async function computeDayChanges(
   for (const { e, tz, dates } of work) {
     const punches = applyCorrections(instants.get(e.nip) ?? [], correctionsOf.get(e.nip) ?? []);
     for (const date of dates) {
-      const schedule = scheduleById(ctx, scheduleIdFor(ctx, e, date));
+      // What held on that day: unit, site (zone), schedule (RULES.md "People over time").
+      const f = factsOn(e, date);
+      const dayTz = f === e ? tz : zoneOf(ctx, f);
+      const schedule = scheduleById(ctx, scheduleIdFor(ctx, f, date));
       // The punches of this day's window and those of its local date (the engine lists those in
       // no window with their reason), as closeMonth assigns them: the neighbours' are theirs.
-      const { plans, plan, window } = planWithWindow(ctx, schedule, date, tz);
-      const dayStart = localToInstant(date, 0, tz);
-      const dayEnd = localToInstant(addDays(date, 1), 0, tz);
+      const { plans, plan, window } = planWithWindow(ctx, schedule, date, dayTz);
+      const dayStart = localToInstant(date, 0, dayTz);
+      const dayEnd = localToInstant(addDays(date, 1), 0, dayTz);
       const rec = computeDailyStatus({
         workDate: date,
-        timeZone: tz,
+        timeZone: dayTz,
         schedule,
         calendar: ctx.calendar,
         punches: punches.filter((p) => (p >= window[0] && p <= window[1]) || (p >= dayStart && p < dayEnd)),
         leaves: leaves.get(e.nip) ?? [],
-        profile: employeeProfiles(ctx, e.unitId),
-        pendingPunches: pendingFor(ctx, siteOf(e), plan, tz),
+        profile: employeeProfiles(ctx, f.unitId),
+        pendingPunches: pendingFor(ctx, siteOf(f), plan, dayTz),
         asOf: now,
         plans,
+        employed: employedOn(e, date),
       });
-      const after = toStoredDay(e.nip, e.unitId, rec);
+      const after = toStoredDay(e.nip, f.unitId, rec);
       const old = before.get(`${e.nip}|${date}`) ?? null;
       const changed = old ? !sameStoredDay(old, after) : isStored(after);
       if (changed) changes.push({ employee: e, before: old, after });
@@ -121,11 +127,11 @@ export function punchDates(
 ): Set<IsoDate> {
   const out = new Set<IsoDate>();
   if (punches.length === 0) return out;
-  const tz = zoneOf(ctx, e);
   for (const p of punches) {
     let held = false;
     for (const d of [addDays(p.date, -1), p.date, addDays(p.date, 1)]) {
-      const { window } = planWithWindow(ctx, scheduleById(ctx, scheduleIdFor(ctx, e, d)), d, tz);
+      const f = factsOn(e, d);
+      const { window } = planWithWindow(ctx, scheduleById(ctx, scheduleIdFor(ctx, f, d)), d, zoneOf(ctx, f));
       if (p.at >= window[0] && p.at <= window[1]) {
         out.add(d);
         held = true;
@@ -138,6 +144,7 @@ export function punchDates(
 
 /** Whether the punch window of `date` (a day after today) has opened by `now`. */
 function windowOpened(ctx: RulesContext, e: EmployeeFacts, date: IsoDate, tz: string, now: number): boolean {
-  const { plan, window } = planWithWindow(ctx, scheduleById(ctx, scheduleIdFor(ctx, e, date)), date, tz);
+  const f = factsOn(e, date);
+  const { plan, window } = planWithWindow(ctx, scheduleById(ctx, scheduleIdFor(ctx, f, date)), date, tz);
   return plan.kind === 'Work' && window[0] <= now;
 }

@@ -227,7 +227,8 @@ export class RecomputeService {
     ctx: RulesContext,
   ): Promise<void> {
     for (const nips of slices(dirty, punched)) {
-      const employees = (await this.o.config.employees(nips)).filter((e) => e.active);
+      // Who left (an end date) is still computed: the days up to the end count, the rest are outside.
+      const employees = (await this.o.config.employees(nips)).filter((e) => e.active || e.endDate !== null);
       // Marked days, and the days whose punch window holds a new punch.
       const dates = new Map<string, Set<IsoDate>>();
       for (const e of employees) {

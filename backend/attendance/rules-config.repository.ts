@@ -1,17 +1,29 @@
-import type { IsoDate, ProfileAssignment } from '../domain/index.ts';
+import type { Dated, IsoDate, ProfileAssignment } from '../domain/index.ts';
 import type { Db } from '../repositories/db.ts';
 import { DEFAULT_SITE } from './rules-context.ts';
 
-/** What the rules need to know about an employee. */
-export type EmployeeFacts = {
-  nip: string;
-  name: string;
+/** The effective-dated facts of an employee (employee_assignment). */
+export type DatedFields = {
   unitId: string;
   siteId: string | null;
   superiorNip: string | null;
   baseAmount: number | null;
   positionClass: number | null;
+};
+export type FactsVersion = Dated<DatedFields>;
+
+/**
+ * What the rules need to know about an employee. The top-level dated fields are those in force
+ * today; `history` (ascending, empty when never changed by date) holds every version: use
+ * `factsOn(e, date)` (rules-context.ts) for a given day.
+ */
+export type EmployeeFacts = DatedFields & {
+  nip: string;
+  name: string;
   active: boolean;
+  startDate: IsoDate | null;
+  endDate: IsoDate | null;
+  history: readonly FactsVersion[];
 };
 
 export type StoredProfile = {
@@ -24,16 +36,34 @@ export type StoredProfile = {
   createdAt: Date;
 };
 
-const FACTS = {
-  nip: true,
-  name: true,
+const DATED = {
   unitId: true,
   siteId: true,
   superiorNip: true,
   baseAmount: true,
   positionClass: true,
-  active: true,
 } as const;
+
+const FACTS = {
+  nip: true,
+  name: true,
+  active: true,
+  startDate: true,
+  endDate: true,
+  ...DATED,
+  assignments: { select: { effectiveFrom: true, ...DATED }, orderBy: { effectiveFrom: 'asc' } },
+} as const;
+
+type FactsRow = Omit<EmployeeFacts, 'history'> & { assignments: FactsVersion[] };
+
+function toFacts({ assignments, ...e }: FactsRow): EmployeeFacts {
+  return { ...e, history: assignments };
+}
+
+/** Employees who may have working days on or after `from`: active ones, and those who left since. */
+function inServiceSince(from: IsoDate | undefined) {
+  return from === undefined ? { active: true } : { OR: [{ active: true }, { endDate: { gte: from } }] };
+}
 
 /** Policy profiles, position-class amounts, units, sites, terminal statuses and employee facts. */
 export class RulesConfigRepository {
@@ -109,32 +139,54 @@ export class RulesConfigRepository {
     const out: EmployeeFacts[] = [];
     for (let i = 0; i < nips.length; i += 500) {
       out.push(
-        ...(await this.db.prisma.employee.findMany({
-          where: { nip: { in: nips.slice(i, i + 500) } },
-          select: FACTS,
-        })),
+        ...(
+          await this.db.prisma.employee.findMany({
+            where: { nip: { in: nips.slice(i, i + 500) } },
+            select: FACTS,
+          })
+        ).map(toFacts),
       );
     }
     return out;
   }
 
   /** Active employees who clock in at a site (the default site also takes those with none set). */
-  activeEmployeesOfSite(siteId: string): Promise<EmployeeFacts[]> {
+  async activeEmployeesOfSite(siteId: string): Promise<EmployeeFacts[]> {
     const site = siteId === DEFAULT_SITE ? { OR: [{ siteId }, { siteId: null }] } : { siteId };
-    return this.db.prisma.employee.findMany({
+    const rows = await this.db.prisma.employee.findMany({
       where: { active: true, ...site },
       select: FACTS,
       orderBy: { nip: 'asc' },
     });
+    return rows.map(toFacts);
   }
 
-  /** Active employees, optionally of some units only. */
-  activeEmployees(unitIds?: readonly string[]): Promise<EmployeeFacts[]> {
-    return this.db.prisma.employee.findMany({
-      where: { active: true, ...(unitIds ? { unitId: { in: [...unitIds] } } : {}) },
+  /**
+   * Active employees, optionally of some units only. With `since`, also those whose employment
+   * ended on or after it (their days up to the end still count), and units match any version
+   * of the history too (someone who moved out of the unit).
+   */
+  async activeEmployees(unitIds?: readonly string[], since?: IsoDate): Promise<EmployeeFacts[]> {
+    const units = unitIds ? [...unitIds] : undefined;
+    const rows = await this.db.prisma.employee.findMany({
+      where: {
+        ...inServiceSince(since),
+        ...(units
+          ? since === undefined
+            ? { unitId: { in: units } }
+            : {
+                AND: [
+                  {
+                    OR: [{ unitId: { in: units } }, { assignments: { some: { unitId: { in: units } } } }],
+                  },
+                ],
+              }
+          : {}),
+      },
       select: FACTS,
       orderBy: { nip: 'asc' },
     });
+    return rows.map(toFacts);
   }
 
   /** NIPs of every employee of these units, active or not (for scoping reads). */
@@ -150,7 +202,12 @@ export class RulesConfigRepository {
     nip: string,
     data: Partial<Pick<EmployeeFacts, 'siteId' | 'superiorNip' | 'baseAmount' | 'positionClass'>>,
   ): Promise<EmployeeFacts> {
-    return this.db.prisma.employee.update({ where: { nip }, data, select: FACTS });
+    // Undated: the values hold for every version of the history too.
+    const [, row] = await this.db.prisma.$transaction([
+      this.db.prisma.employeeAssignment.updateMany({ where: { nip }, data }),
+      this.db.prisma.employee.update({ where: { nip }, data, select: FACTS }),
+    ]);
+    return toFacts(row);
   }
 
   async siteExists(id: string): Promise<boolean> {

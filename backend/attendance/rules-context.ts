@@ -11,6 +11,7 @@ import {
   effectiveWindows,
   type IsoDate,
   indexCalendar,
+  inEmployment,
   localDateOf,
   localToInstant,
   type PolicyProfile,
@@ -18,6 +19,7 @@ import {
   planDay,
   resolveScheduleId,
   type ScheduleAssignment,
+  versionOn,
   type WorkSchedule,
 } from '../domain/index.ts';
 import type { EmployeeFacts } from './rules-config.repository.ts';
@@ -40,6 +42,25 @@ export interface RulesContext {
 }
 
 export type BaseAmount = { amount: number; source: 'Direct' | 'PositionClass' | 'None' };
+
+/** The employee's facts in force on a date (unit, site, superior, amounts): see `versionOn`. */
+export function factsOn(e: EmployeeFacts, date: IsoDate): EmployeeFacts {
+  if (e.history.length === 0) return e;
+  const v = versionOn(e.history, date, e);
+  return {
+    ...e,
+    unitId: v.unitId,
+    siteId: v.siteId,
+    superiorNip: v.superiorNip,
+    baseAmount: v.baseAmount,
+    positionClass: v.positionClass,
+  };
+}
+
+/** Whether a date lies in the employee's employment period (a working day for them, if planned). */
+export function employedOn(e: Pick<EmployeeFacts, 'startDate' | 'endDate'>, date: IsoDate): boolean {
+  return inEmployment(e, date);
+}
 
 export function siteOf(e: Pick<EmployeeFacts, 'siteId'>): string {
   return e.siteId ?? DEFAULT_SITE;

@@ -13,7 +13,12 @@ export type DeductionKind =
   | 'Absent'
   | 'Leave';
 /** Why a punch of the day is neither its arrival nor its departure (see day-punches.ts). */
-export type IgnoredPunchReason = 'OutsideWindow' | 'Duplicate' | 'NotAWorkDay' | 'Intermediate';
+export type IgnoredPunchReason =
+  | 'OutsideWindow'
+  | 'Duplicate'
+  | 'NotAWorkDay'
+  | 'Intermediate'
+  | 'OutsideEmployment';
 
 export interface DayDeduction {
   kind: DeductionKind;

@@ -17,6 +17,7 @@ import { type Calendar, indexCalendar } from './calendar.ts';
 import type { DailyRecord, IgnoredPunch, IgnoredPunchReason } from './daily-record.ts';
 import { evaluateDay } from './day-evaluation.ts';
 import { splitWindowPunches } from './day-punches.ts';
+import { outsideEmploymentDay } from './employment.ts';
 import { type Leave, leaveForDay } from './leave.ts';
 import { addDays, type IsoDate } from './local-date.ts';
 import { type ProfileSource, selectProfile } from './policy-profile.ts';
@@ -51,6 +52,8 @@ export interface DailyStatusInput {
    * when the caller has them already (a recompute plans each schedule's dates once for everybody).
    */
   plans?: readonly DayPlan[];
+  /** Inside the employee's employment period (default true); outside: see `outsideEmploymentDay`. */
+  employed?: boolean;
 }
 
 /**
@@ -64,7 +67,6 @@ export function computeDailyStatus(input: DailyStatusInput): DailyRecord {
     input.plans ?? [-1, 0, 1].map((d) => planDay(schedule, addDays(workDate, d), timeZone, calendar));
   const plan = plans[1] as DayPlan;
   const profile = selectProfile(input.profile, workDate);
-
   const windows = effectiveWindows(plans);
   const [windowStart, windowEnd] = windows[1] as [number, number];
   const inNeighbour = (at: number) =>
@@ -86,6 +88,18 @@ export function computeDailyStatus(input: DailyStatusInput): DailyRecord {
       ignore(p, plan.kind === 'Off' ? 'NotAWorkDay' : 'OutsideWindow');
     }
   }
+  // Outside the employment period every punch of the day is listed, none counted.
+  if (input.employed === false) {
+    const all = [
+      ...inWindow,
+      ...ignored.map((i) => (i.id === undefined ? { at: i.at } : { at: i.at, id: i.id })),
+    ];
+    return outsideEmploymentDay(
+      plan,
+      profile,
+      all.sort((a, b) => a.at - b.at),
+    );
+  }
   const split = splitWindowPunches(inWindow.map((p) => p.at));
   for (const { index, reason } of split.ignored)
     ignore(inWindow[index] as { at: number; id?: string }, reason);
@@ -102,3 +116,5 @@ export function computeDailyStatus(input: DailyStatusInput): DailyRecord {
   rec.ignoredPunches = ignored;
   return rec;
 }
+
+/** A day outside the employment period; the punches of its window (a work day's) are listed. */

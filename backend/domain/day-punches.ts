@@ -25,6 +25,8 @@ export const IGNORED_PUNCH_REASONS: Readonly<Record<IgnoredPunchReason, string>>
   NotAWorkDay: 'on a day off or a holiday of the employee’s schedule',
   Duplicate: `repeats a punch: within ${DUPLICATE_PUNCH_MINUTES} minutes after the day’s first punch, or at the same instant as another`,
   Intermediate: 'between the arrival (first punch) and the departure (last punch) of the day',
+  OutsideEmployment:
+    'on a day before the employee’s start date or after their end date: not a working day for them',
 });
 
 /** Where a punch in the window stands. */

@@ -9,6 +9,7 @@ export * from './discipline.ts';
 export * from './discipline-case.ts';
 export * from './domain-error.ts';
 export * from './domain-schemas.ts';
+export * from './employment.ts';
 export * from './leave.ts';
 export * from './local-date.ts';
 export * from './month-close.ts';

@@ -12,6 +12,7 @@ import type { DailyRecord, IgnoredPunch } from './daily-record.ts';
 import { evaluateDay } from './day-evaluation.ts';
 import { splitWindowPunches } from './day-punches.ts';
 import { DomainError } from './domain-error.ts';
+import { type EmploymentPeriod, inEmployment, outsideEmploymentDay, proratedBase } from './employment.ts';
 import { type Leave, leaveForDay } from './leave.ts';
 import { addDays, datesOfMonth, type IsoDate, type IsoMonth } from './local-date.ts';
 import { type PolicyProfile, type ProfileSource, selectProfile } from './policy-profile.ts';
@@ -38,6 +39,13 @@ export interface MonthCloseEmployee {
    * the setup's. Employees of one unit should share one source: its days are looked up once.
    */
   profiles?: ProfileSource;
+  /**
+   * The employment period (RULES.md "People over time"). Days outside it are not working days (`outsideEmploymentDay`), and the base is prorated by
+   * the working days in it (`proratedBase`); none: every day, the whole base.
+   */
+  employment?: EmploymentPeriod;
+  /** The base in force on each date of the month (index 0 = the 1st), when it changes within it. */
+  baseAmounts?: readonly number[];
 }
 
 /** What a month close needs besides the employees. */
@@ -161,6 +169,13 @@ const dayPunches: DayPunches = { counted: NO_PUNCHES, ignored: null, inWindow: 0
  * repeats (day-punches.ts), and, with `midnights`, those in no window on its local date, exactly
  * as `computeDailyStatus` lists them. Returns the shared `dayPunches`, valid until the next call.
  */
+/** Every punch of a day outside the employment period, in time order: none of them counts. */
+function outsideListed(day: DayPunches): { at: number }[] {
+  const all = Array.from(day.counted, (at) => ({ at }));
+  for (const p of day.ignored ?? []) all.push({ at: p.at });
+  return all.sort((a, b) => a.at - b.at);
+}
+
 function punchesOfDay(
   a: Float64Array,
   n: number,
@@ -298,7 +313,10 @@ export function monthCloser(input: MonthCloseSetup): (emp: MonthCloseEmployee) =
     const leaves = emp.leaves ?? noLeave;
     const dayProfiles = profilesOf(emp.profiles);
     const days: DailyRecord[] = [];
-    let offWithPunches: Set<IsoDate> | null = null;
+    const period = emp.employment;
+    const offWithPunches = new Set<IsoDate>();
+    // Days outside the period with nothing to list go with the days off (their records removed).
+    const outsideOff: IsoDate[] = [];
     let assigned = 0;
     for (let i = 0; i < dates.length; i++) {
       const plan = plans[i + 1] as DayPlan;
@@ -306,14 +324,22 @@ export function monthCloser(input: MonthCloseSetup): (emp: MonthCloseEmployee) =
       // Without day records only the counted punches matter (the allowance).
       const day = punchesOfDay(punches, punchCount, windows, i + 1, keepDays ? midnights : null);
       assigned += day.inWindow;
+      const profile = dayProfiles[i] as PolicyProfile;
+      if (period !== undefined && !inEmployment(period, plan.date)) {
+        if (!keepDays) continue;
+        const listed = outsideListed(day);
+        if (offDayRecords || listed.length > 0) {
+          days.push(outsideEmploymentDay(plan, profile, listed));
+          if (plan.kind === 'Off') offWithPunches.add(plan.date);
+        } else if (plan.kind === 'Work' || plan.holiday !== null) outsideOff.push(plan.date);
+        continue;
+      }
       // Days off carry nothing into the allowance: only build their records when asked for, or
       // when punches were taken on them (no punch vanishes).
       if (plan.kind === 'Off' && !offDayRecords && plan.holiday === null) {
         if (day.ignored === null) continue;
-        offWithPunches ??= new Set();
         offWithPunches.add(plan.date);
       }
-      const profile = dayProfiles[i] as PolicyProfile;
       const rec = evaluateDay({
         plan,
         punches: day.counted,
@@ -329,7 +355,7 @@ export function monthCloser(input: MonthCloseSetup): (emp: MonthCloseEmployee) =
     const allowance = computeMonthlyAllowance({
       employeeId: emp.employeeId,
       month,
-      baseAmount: emp.baseAmount,
+      baseAmount: period || emp.baseAmounts ? monthBase(emp, plans, dates) : emp.baseAmount,
       days,
       profiles: emp.profiles ?? profiles,
     });
@@ -340,11 +366,24 @@ export function monthCloser(input: MonthCloseSetup): (emp: MonthCloseEmployee) =
       unassignedPunches: punchCount - assigned,
     };
     if (keepDays && !offDayRecords) {
-      const recorded = offWithPunches;
-      result.offDates = recorded === null ? offDates : offDates.filter((d) => !recorded.has(d));
+      const off = offWithPunches.size === 0 ? offDates : offDates.filter((d) => !offWithPunches.has(d));
+      result.offDates = outsideOff.length === 0 ? off : [...off, ...outsideOff].sort();
     }
     return result;
   };
+}
+
+/** The base prorated by working days in service (RULES.md "Partial months"). */
+function monthBase(emp: MonthCloseEmployee, plans: readonly DayPlan[], dates: readonly IsoDate[]): number {
+  const work: IsoDate[] = [];
+  for (let i = 0; i < dates.length; i++)
+    if ((plans[i + 1] as DayPlan).kind === 'Work') work.push(dates[i] as IsoDate);
+  const bases = emp.baseAmounts;
+  // Dates of the month: the day of the month is the index + 1.
+  const baseOn = bases
+    ? (d: IsoDate) => bases[Number(d.slice(8)) - 1] ?? emp.baseAmount
+    : () => emp.baseAmount;
+  return proratedBase(work, emp.employment, baseOn, emp.baseAmount);
 }
 
 function offDatesOf(plans: readonly DayPlan[]): readonly IsoDate[] {

@@ -28,7 +28,8 @@ export type ReasonCode =
   | 'MissingClockOut'
   | 'SinglePunchAsArrival'
   | 'SinglePunchAsDeparture'
-  | 'DailyCapApplied';
+  | 'DailyCapApplied'
+  | 'OutsideEmployment';
 
 export interface Reason {
   code: ReasonCode;
@@ -64,6 +65,7 @@ const TEXT: Record<ReasonCode, string> = {
   SinglePunchAsArrival: 'single punch before the shift midpoint, taken as arrival',
   SinglePunchAsDeparture: 'single punch at or after the shift midpoint, taken as departure',
   DailyCapApplied: "day's deductions capped by the profile",
+  OutsideEmployment: 'outside the employment period (before the start date or after the end date)',
 };
 
 export function describeReason(reason: Reason): string {

@@ -6,6 +6,13 @@ export type EmployeeCreateRow = {
   kind: string;
   unitId: string;
   active: boolean;
+  startDate: string;
+  endDate?: string | undefined;
+  endReason?: string | undefined;
+  siteId?: string | undefined;
+  superiorNip?: string | undefined;
+  positionClass?: number | undefined;
+  baseAmount?: number | undefined;
 };
 
 export type EmployeeFilter = {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { generateSecret, hashSecret, secretMatches } from '../../broker/credentials.ts';
 import type { TerminalCredential } from '../../broker/ports.ts';
+import { localDateOf } from '../domain/index.ts';
 import { AppError } from '../errors.ts';
 import type { DirectoryRepository } from '../repositories/directory.repository.ts';
 import type { SiteRepository } from '../repositories/site.repository.ts';
@@ -16,6 +17,13 @@ export type EmployeeInput = {
   kind: 'PNS' | 'PPPK';
   unitId?: string | undefined;
   active: boolean;
+  startDate?: string | undefined;
+  endDate?: string | undefined;
+  endReason?: string | undefined;
+  siteId?: string | undefined;
+  superiorNip?: string | undefined;
+  positionClass?: number | undefined;
+  baseAmount?: number | undefined;
 };
 export type EmployeeListQuery = { unitId?: string | undefined; q?: string | undefined; take: number };
 export type TerminalInput = { name: string; siteId?: string | undefined };
@@ -31,6 +39,7 @@ export class DirectoryService {
     private readonly sites: SiteRepository,
     private readonly terminals: TerminalRepository,
     private readonly onEmployeesChanged: () => void = () => {},
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** A first start gets a default unit and site so that an employee or a terminal can be created at once. */
@@ -44,9 +53,22 @@ export class DirectoryService {
     if (!unitId || !inScope(scope, unitId))
       throw new AppError('FORBIDDEN', `unit ${unitId} is outside your scope`);
     const unit = await this.repo.findUnit(unitId);
-    if (!unit) throw new AppError('VALIDATION', `unknown unit ${unitId}`);
+    if (!unit) throw new AppError('VALIDATION', `unitId: unknown unit ${unitId}`);
+    const site = await this.sites.find(input.siteId ?? DEFAULT_SITE_ID);
+    if (input.siteId && !site) throw new AppError('VALIDATION', `siteId: unknown site ${input.siteId}`);
+    if (
+      input.superiorNip &&
+      (input.superiorNip === input.nip || !(await this.repo.unitOf(input.superiorNip)))
+    )
+      throw new AppError('VALIDATION', `superiorNip: unknown employee ${input.superiorNip}`);
+    // No start given: the employee starts today (their site's zone), not on every earlier day.
+    const today = localDateOf(this.now(), site?.timeZone ?? 'Asia/Jakarta');
+    const startDate = input.startDate ?? today;
+    if (input.endDate !== undefined && input.endDate < startDate)
+      throw new AppError('VALIDATION', `endDate: ${input.endDate} is before the start date ${startDate}`);
     try {
-      const e = await this.repo.createEmployee({ ...input, unitId });
+      const active = input.active && (input.endDate === undefined || input.endDate >= today);
+      const e = await this.repo.createEmployee({ ...input, unitId, startDate, active });
       this.onEmployeesChanged();
       return e;
     } catch (err) {

@@ -192,7 +192,8 @@ describeEachDb('REST API on %s', (db) => {
   });
 
   it('answers a rules (domain) error with its status and code, not a 500', async () => {
-    await c.api('POST', '/api/employees', { nip: nip(31), name: 'Sri Wahyuni' });
+    // In service long before: a month before her start has nothing to compute.
+    await c.api('POST', '/api/employees', { nip: nip(31), name: 'Sri Wahyuni', startDate: '1980-01-01' });
     // A month before every policy profile: the rules throw DomainError NO_PROFILE_IN_FORCE.
     const r = await c.api<Err>('GET', '/api/allowance?month=1990-01');
     expect(r.body).toMatchObject({ error: { code: 'NO_PROFILE_IN_FORCE' } });

@@ -161,6 +161,6 @@ export async function rawGet(
 }
 
 export async function createEmployeeIn(c: Cluster, nip: string, name: string, unitId: string): Promise<void> {
-  const r = await c.api('POST', '/api/employees', { nip, name, unitId });
+  const r = await c.api('POST', '/api/employees', { nip, name, unitId, startDate: '2020-01-01' });
   if (r.status !== 201) throw new Error(`employee: ${r.status} ${JSON.stringify(r.body)}`);
 }

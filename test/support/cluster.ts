@@ -123,7 +123,8 @@ export class Cluster {
   }
 
   async createEmployee(nip: string, name: string): Promise<void> {
-    const r = await this.api('POST', '/api/employees', { nip, name });
+    // A start in the past: tests punch days before today (the default start).
+    const r = await this.api('POST', '/api/employees', { nip, name, startDate: '2020-01-01' });
     if (r.status !== 201) throw new Error(`employee failed: ${r.status} ${JSON.stringify(r.body)}`);
   }
 

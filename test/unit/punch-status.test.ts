@@ -52,6 +52,8 @@ const REASON_STATUS: Record<IgnoredPunchReason, PunchStatus> = {
   Duplicate: { kind: 'duplicate' },
   // Never the last punch so far: a departure until a later punch comes.
   Intermediate: { kind: 'none' },
+  // The kiosk does not know employment periods (the backend's record decides); no case has one.
+  OutsideEmployment: { kind: 'none' },
 };
 
 /**

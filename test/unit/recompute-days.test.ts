@@ -43,6 +43,9 @@ const guard: EmployeeFacts = {
   baseAmount: null,
   positionClass: null,
   active: true,
+  startDate: null,
+  endDate: null,
+  history: [],
 };
 const clerk: EmployeeFacts = { ...guard, nip: '199001012020121002', name: 'Staf' };
 
