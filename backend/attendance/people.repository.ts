@@ -147,8 +147,10 @@ export class PeopleRepository {
     return new Map(rows.map((r) => [r.id, r.timeZone]));
   }
 
-  async unitExists(id: string): Promise<boolean> {
-    return (await this.db.prisma.unit.count({ where: { id } })) > 0;
+  /** Whether the unit exists, and whether it is active (a deactivated unit takes no one new). */
+  async unitState(id: string): Promise<'active' | 'deactivated' | 'unknown'> {
+    const u = await this.db.prisma.unit.findUnique({ where: { id }, select: { active: true } });
+    return u === null ? 'unknown' : u.active ? 'active' : 'deactivated';
   }
 
   async siteZone(id: string): Promise<string | null> {

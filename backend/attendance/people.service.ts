@@ -177,8 +177,11 @@ export class PeopleService {
 
   private async validate(u: PersonUpdate, row: PersonRow, scope: Scope): Promise<void> {
     if (u.unitId !== undefined) {
-      if (!(await this.o.people.unitExists(u.unitId)))
-        throw new AppError('VALIDATION', `unitId: unknown unit ${u.unitId}`);
+      const state = await this.o.people.unitState(u.unitId);
+      if (state !== 'active') {
+        const why = state === 'unknown' ? `unknown unit ${u.unitId}` : `unit ${u.unitId} is deactivated`;
+        throw new AppError('VALIDATION', `unitId: ${why}`);
+      }
       if (!inScope(scope, u.unitId))
         throw new AppError('FORBIDDEN', `unit ${u.unitId} is outside your scope`);
     }

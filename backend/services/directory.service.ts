@@ -54,6 +54,7 @@ export class DirectoryService {
       throw new AppError('FORBIDDEN', `unit ${unitId} is outside your scope`);
     const unit = await this.repo.findUnit(unitId);
     if (!unit) throw new AppError('VALIDATION', `unitId: unknown unit ${unitId}`);
+    if (!unit.active) throw new AppError('VALIDATION', `unitId: unit ${unitId} is deactivated`);
     const site = await this.sites.find(input.siteId ?? DEFAULT_SITE_ID);
     if (input.siteId && !site) throw new AppError('VALIDATION', `siteId: unknown site ${input.siteId}`);
     if (

@@ -279,6 +279,10 @@ describeEachDb('Organisation: units, sites and users on %s', (db) => {
       unitId: 'surv',
     };
     expect400(await call('POST', '/api/users', user), 'unitId');
+    // Nor new employees, created there or moved there.
+    expect400(await call('POST', '/api/employees', { nip: nip(9), name: 'Baru', unitId: 'surv' }), 'unitId');
+    const moved = { unitId: 'surv', effectiveFrom: '2026-01-01' };
+    expect400(await call('PATCH', `/api/employees/${nip(1)}`, moved), 'unitId');
     expect((await call<Err>('POST', '/api/units/surv/reactivate')).status).toBe(409);
     expect((await call<Unit>('POST', '/api/units/p2p/reactivate')).body.active).toBe(true);
     expect((await call<Unit>('GET', '/api/units/surv')).body.active).toBe(false);
