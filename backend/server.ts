@@ -328,6 +328,8 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
     directory,
     defaultKind: cfg.FACE_DESCRIPTOR,
   });
+  // Employees imported from CSV: punches with their NIPs are no longer unknown.
+  attendance.hooks.created = () => ingest.forgetEmployees();
   // An employee whose service ended leaves the kiosks' galleries (their history stays).
   attendance.hooks.deactivated = async (nip, active) => {
     ingest.forgetEmployees();
