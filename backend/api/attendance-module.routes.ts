@@ -4,7 +4,6 @@ import { allowanceRoutes } from './allowance.routes.ts';
 import { attendanceRoutes } from './attendance.routes.ts';
 import { calendarRoutes } from './calendar.routes.ts';
 import { disciplineRoutes, profileRoutes } from './discipline.routes.ts';
-import { employeeCsvRoutes } from './employee-csv.routes.ts';
 import { leaveRoutes } from './leave.routes.ts';
 import { peopleRoutes } from './people.routes.ts';
 import { profileAssignmentRoutes } from './profile-assignment.routes.ts';
@@ -20,8 +19,6 @@ export function attendanceModuleRoutes(s: Attendance['services']): RouteModule[]
     // Before profileRoutes: its /api/policy-profiles/:id/:version would take the assignments' paths.
     profileAssignmentRoutes({ assignments: s.profileAssignments }),
     profileRoutes({ profiles: s.profiles }),
-    // Before peopleRoutes: its /api/employees/:nip would take /api/employees/export.
-    employeeCsvRoutes({ csv: s.employeeCsv }),
     peopleRoutes({ people: s.people }),
   ];
 }

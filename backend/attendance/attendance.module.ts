@@ -17,8 +17,6 @@ import { DailyRecordRepository } from './daily-record.repository.ts';
 import { DayCloseJob } from './day-close.job.ts';
 import { DisciplineRepository } from './discipline.repository.ts';
 import { DisciplineService } from './discipline.service.ts';
-import { EmployeeCsvRepository } from './employee-csv.repository.ts';
-import { EmployeeCsvService } from './employee-csv.service.ts';
 import { kioskWorkHours } from './kiosk-hours.ts';
 import { LeaveRepository } from './leave.repository.ts';
 import { LeaveService } from './leave.service.ts';
@@ -128,13 +126,8 @@ export function createAttendance(db: Db, opts: AttendanceOptions) {
     now,
   });
   /** Set by the composition root: what else follows an employee leaving (galleries, caches). */
-  const hooks: {
-    deactivated: (nip: string, active: boolean) => Promise<void> | void;
-    /** Employees were created in bulk (a CSV import). */
-    created: () => void;
-  } = {
+  const hooks: { deactivated: (nip: string, active: boolean) => Promise<void> | void } = {
     deactivated: () => {},
-    created: () => {},
   };
   const people = new PeopleService({
     people: new PeopleRepository(db),
@@ -142,13 +135,6 @@ export function createAttendance(db: Db, opts: AttendanceOptions) {
     recompute,
     now,
     onDeactivated: (nip, active) => hooks.deactivated(nip, active),
-  });
-  const employeeCsv = new EmployeeCsvService({
-    repo: new EmployeeCsvRepository(db),
-    people,
-    log: opts.log('employee-csv'),
-    now,
-    onCreated: () => hooks.created(),
   });
   const job = new DayCloseJob({
     context,
@@ -166,17 +152,7 @@ export function createAttendance(db: Db, opts: AttendanceOptions) {
 
   return {
     /** What the REST API offers of the feature. */
-    services: {
-      attendance,
-      calendar,
-      leave,
-      allowance,
-      discipline,
-      profiles,
-      profileAssignments,
-      people,
-      employeeCsv,
-    },
+    services: { attendance, calendar, leave, allowance, discipline, profiles, profileAssignments, people },
     hooks,
     recompute,
     close,
