@@ -29,7 +29,10 @@ export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): Exp
   // Content-Length before the body is read (413).
   const importPath = /^\/api\/employees\/import$/;
   app.use(importPath, express.json({ limit: IMPORT_LIMIT }));
-  app.use(importPath, express.text({ type: ['text/csv', 'text/plain'], limit: IMPORT_LIMIT }));
+  app.use(
+    importPath,
+    express.text({ type: ['text/csv', 'text/plain', 'application/csv'], limit: IMPORT_LIMIT }),
+  );
   app.use(express.json({ limit: '1mb' }));
 
   publicRoutes(app, docs, d);

@@ -243,10 +243,34 @@ describeEachDb('employees as CSV on %s', (db) => {
     await finish(adminJob.body.id);
   });
 
-  it('refuses a file whose header is not the import’s, naming the column', async () => {
+  it('refuses a file whose header is not the import’s, naming the column, and one over 20 MB', async () => {
     const r = await post('nip,nama,gaji\n1,2,3\n');
     expect(r.status).toBe(400);
     expect(r.body.error?.message).toMatch(/gaji/);
+    const big = await post(`nip,name\n${'x'.repeat(21 * 1024 * 1024)}\n`);
+    expect(big.status).toBe(413);
+    const json = await c.api<{ error: { message: string } }>('POST', '/api/employees/import', { file: 'x' });
+    expect(json.status).toBe(400);
+    expect(json.body.error.message).toMatch(/csv/);
+  });
+
+  it('is in the OpenAPI document: the CSV body as text, the job’s fields', async () => {
+    const doc = (
+      await c.api<{ paths: Record<string, Record<string, Record<string, unknown>>> }>(
+        'GET',
+        '/api/openapi.json',
+      )
+    ).body;
+    const imp = doc.paths['/api/employees/import']?.post as {
+      requestBody: { content: Record<string, unknown> };
+      responses: Record<string, { content: { 'application/json': { schema: { properties: object } } } }>;
+    };
+    expect(Object.keys(imp.requestBody.content).sort()).toEqual(['application/json', 'text/csv']);
+    expect(Object.keys(imp.responses['202']?.content['application/json'].schema.properties ?? {})).toEqual(
+      expect.arrayContaining(['id', 'state', 'total', 'processed', 'errors']),
+    );
+    expect(doc.paths['/api/employees/import/{id}']?.get).toBeDefined();
+    expect(doc.paths['/api/employees/export']?.get).toBeDefined();
   });
 
   it('imports 10 000 rows with progress that only goes up, every employee present', async () => {
