@@ -17,6 +17,7 @@ import { FacePipeline } from '../face/pipeline.ts';
 import { type Logger, logger } from '../lib/logger.ts';
 import { createApp } from './api/app.ts';
 import { attendanceModuleRoutes } from './api/attendance-module.routes.ts';
+import { employeeCsvRoutes } from './api/employee-csv.routes.ts';
 import { faceRoutes } from './api/faces.routes.ts';
 import { jobRoutes } from './api/jobs.routes.ts';
 import { notificationRoutes } from './api/notifications.routes.ts';
@@ -26,6 +27,8 @@ import { terminalRoutes } from './api/terminals.routes.ts';
 import { unitRoutes } from './api/units.routes.ts';
 import { userRoutes } from './api/users.routes.ts';
 import { type Attendance, createAttendance } from './attendance/attendance.module.ts';
+import { EmployeeCsvRepository } from './attendance/employee-csv.repository.ts';
+import { EmployeeCsvService } from './attendance/employee-csv.service.ts';
 import type { Config } from './config.ts';
 import { type Database, migrateDatabase, openDatabase } from './db/database.ts';
 import { CropVault } from './faces/crop-vault.ts';
@@ -359,6 +362,16 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
       },
     },
     [
+      // Before the attendance module's GET /api/employees/:nip, which would take /api/employees/export.
+      employeeCsvRoutes({
+        csv: new EmployeeCsvService({
+          repo: new EmployeeCsvRepository(db),
+          people: attendance.services.people,
+          log: logger('employee-csv'),
+          // Imported employees: their punches are no longer of unknown NIPs.
+          onCreated: () => ingest.forgetEmployees(),
+        }),
+      }),
       ...attendanceModuleRoutes(attendance.services),
       terminalRoutes({
         directory,

@@ -6,6 +6,7 @@ import { requireRole } from '../services/scope.ts';
 import type { Session } from '../services/tokens.ts';
 import { type CoreDeps, coreRoutes } from './core.routes.ts';
 import { LoginBody } from './dto.ts';
+import { IMPORT_LIMIT } from './employee-csv.dto.ts';
 import { errorMiddleware } from './error-middleware.ts';
 import { OpenApiRegistry } from './openapi.ts';
 import { LoginAnswer } from './org.dto.ts';
@@ -24,6 +25,14 @@ export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): Exp
   app.disable('x-powered-by');
   // Enrollment photos come as base64 JSON (up to 5); everything else stays small.
   app.use(/^\/api\/employees\/[^/]+\/faces$/, express.json({ limit: '12mb' }));
+  // An employee CSV import: the CSV itself (text/csv) or JSON {csv}; the limit is checked from
+  // Content-Length before the body is read (413).
+  const importPath = /^\/api\/employees\/import$/;
+  app.use(importPath, express.json({ limit: IMPORT_LIMIT }));
+  app.use(
+    importPath,
+    express.text({ type: ['text/csv', 'text/plain', 'application/csv'], limit: IMPORT_LIMIT }),
+  );
   app.use(express.json({ limit: '1mb' }));
 
   publicRoutes(app, docs, d);
@@ -54,6 +63,7 @@ function authenticatedRoute(app: Express, docs: OpenApiRegistry, auth: AuthServi
       path,
       summary: meta.summary,
       body: meta.body,
+      textBody: meta.textBody,
       query: meta.query,
       response: meta.response,
       status: meta.status,

@@ -5,6 +5,8 @@ type Doc = {
   path: string;
   summary: string;
   body?: z.ZodType;
+  /** A non-JSON body (e.g. text/csv), beside or instead of `body`. */
+  textBody?: { contentType: string; schema: z.ZodType } | undefined;
   query?: z.ZodType;
   /** The success answer's schema and status (default 200). */
   response?: z.ZodType | undefined;
@@ -34,10 +36,10 @@ export class OpenApiRegistry {
         },
       };
       if (d.auth) op.security = [{ bearer: [] }];
-      if (d.body)
-        op.requestBody = {
-          content: { 'application/json': { schema: z.toJSONSchema(d.body, { io: 'input' }) } },
-        };
+      const content: Record<string, object> = {};
+      if (d.body) content['application/json'] = { schema: z.toJSONSchema(d.body, { io: 'input' }) };
+      if (d.textBody) content[d.textBody.contentType] = { schema: z.toJSONSchema(d.textBody.schema) };
+      if (d.body || d.textBody) op.requestBody = { content };
       if (d.query) {
         const js = z.toJSONSchema(d.query, { io: 'input' }) as {
           properties?: Record<string, object>;

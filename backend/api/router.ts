@@ -8,6 +8,8 @@ export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export type RouteMeta = {
   summary: string;
   body?: z.ZodType;
+  /** A body that is not JSON (e.g. text/csv), documented beside `body`; the route reads it itself. */
+  textBody?: { contentType: string; schema: z.ZodType };
   query?: z.ZodType;
   /** Roles allowed; any logged-in user when absent. Data scoping is the handler's job (scopeOf). */
   roles?: readonly Role[];

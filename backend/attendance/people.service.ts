@@ -38,6 +38,9 @@ export type PersonUpdate = {
   effectiveFrom?: IsoDate | undefined;
 };
 
+/** One saved edit: the first day it can alter (null: none), the employee's today, an active flag changed. */
+export type PersonEdit = { nip: string; from: IsoDate | null; today: IsoDate; active: boolean | null };
+
 const DATED_KEYS = ['unitId', 'siteId', 'superiorNip', 'positionClass', 'baseAmount'] as const;
 
 /** How far back a change recomputes the days it reaches (a year and a day). */
@@ -79,6 +82,16 @@ export class PeopleService {
 
   /** Edits an employee: plain fields at once, dated fields from `effectiveFrom` on. */
   async update(nip: string, u: PersonUpdate, scope: Scope, by: string) {
+    await this.recomputeEdits([await this.apply(nip, u, scope, by)]);
+    return this.get(nip, scope);
+  }
+
+  /**
+   * Checks and saves one edit without recomputing the days it reaches: what it returns says which.
+   * For bulk callers (the CSV import), which recompute every edit's days in one batch with
+   * `recomputeEdits`; `update` is this and that for one edit.
+   */
+  async apply(nip: string, u: PersonUpdate, scope: Scope, by: string): Promise<PersonEdit> {
     const row = await this.inScope(nip, scope);
     const change = datedChange(u);
     const hasDated = Object.keys(change).length > 0 || u.scheduleId !== undefined;
@@ -124,10 +137,18 @@ export class PeopleService {
         createdBy: by,
       });
     }
-    await this.recomputeFrom(nip, affectedFrom(row, u, hasDated), today);
-    if (patch.active !== undefined && patch.active !== row.active)
-      await this.o.onDeactivated?.(nip, patch.active);
-    return this.get(nip, scope);
+    const active = patch.active !== undefined && patch.active !== row.active ? patch.active : null;
+    return { nip, from: affectedFrom(row, u, hasDated), today, active };
+  }
+
+  /** Recomputes the days the edits reach, all in one batch; then tells of employments ended or resumed. */
+  async recomputeEdits(edits: readonly PersonEdit[]): Promise<void> {
+    const pairs = edits.flatMap((e) => {
+      const dates = recomputeDates(e.from, e.today);
+      return dates.length === 0 ? [] : [{ employeeId: e.nip, dates }];
+    });
+    if (pairs.length > 0) await this.o.recompute.recomputeNow(pairs);
+    for (const e of edits) if (e.active !== null) await this.o.onDeactivated?.(e.nip, e.active);
   }
 
   /** Ends the employment (history kept): from the day after `endDate` (default today) nothing is owed. */
@@ -216,14 +237,14 @@ export class PeopleService {
         : [{ effectiveFrom: baselineDate(row), ...fieldsOf(row), createdBy: null, createdAt: row.createdAt }];
     return list.map((v) => ({ ...v, createdAt: v.createdAt.toISOString() }));
   }
+}
 
-  /** Recomputes the employee's days from `from` to today (a year back at most). */
-  private async recomputeFrom(nip: string, from: IsoDate | null, today: IsoDate): Promise<void> {
-    if (from === null || from > today) return;
-    const start =
-      dayNumber(today) - dayNumber(from) > MAX_RECOMPUTE_DAYS ? addDays(today, -MAX_RECOMPUTE_DAYS) : from;
-    await this.o.recompute.recomputeNow([{ employeeId: nip, dates: dateRange(start, today) }]);
-  }
+/** The days an edit reaches: from `from` to today (a year back at most). */
+function recomputeDates(from: IsoDate | null, today: IsoDate): IsoDate[] {
+  if (from === null || from > today) return [];
+  const start =
+    dayNumber(today) - dayNumber(from) > MAX_RECOMPUTE_DAYS ? addDays(today, -MAX_RECOMPUTE_DAYS) : from;
+  return dateRange(start, today);
 }
 
 function datedChange(u: PersonUpdate): Partial<DatedFields> {
