@@ -13,12 +13,26 @@ import { nip } from '../support/punches.ts';
 export const EMPLOYEES = 500;
 /** Employees of the branch site (WITA) whose kiosk is out on the outage day: every tenth. */
 export const BRANCH_SITE = 'cabang-timur';
+/** Employees of this unit (every fifth) follow a region's profile with codes of its own. */
+export const REGION_UNIT = 'dinas-b';
+/** The region's codes for the default profile's: absent 'A' (5 %), lateness T1–T4, early P1–P4. */
+export const REGION_CODES: Readonly<Record<string, string>> = Object.freeze({
+  TK: 'A',
+  ...Object.fromEntries(
+    [1, 2, 3, 4].flatMap((k) => [
+      [`TL${k}`, `T${k}`],
+      [`PSW${k}`, `P${k}`],
+    ]),
+  ),
+});
 const OFFSET = { main: '+07:00', branch: '+08:00' } as const;
 
 export type Person = {
   nip: string;
   name: string;
   branch: boolean;
+  /** In REGION_UNIT (its profile's codes), else the default unit. */
+  region: boolean;
   startDate: IsoDate;
   endDate: IsoDate | null;
 };
@@ -145,6 +159,7 @@ function peopleOf(workdays: readonly IsoDate[]): Person[] {
     nip: nip(i),
     name: `Pegawai ${i}`,
     branch: i % 10 === 0,
+    region: i % 5 === 2,
     startDate: (i % 20 === 1 ? workdays[5 + (i % 7)] : '2020-01-01') as IsoDate,
     endDate: i % 50 === 3 ? (workdays[12 + (i % 5)] as IsoDate) : null,
   }));
@@ -223,6 +238,13 @@ export function generateMonth(month: string, seed: number): Month {
         continue;
       }
       intent.set(date, workedDay(ctx, p, d, onLeave ? onLeave.permit : null));
+    }
+    if (p.region) {
+      for (const [date, codes] of intent)
+        intent.set(
+          date,
+          codes.map((x) => REGION_CODES[x] ?? x),
+        );
     }
   });
   return out;

@@ -88,7 +88,7 @@ export function tallyReports(reports: readonly LatenessReport[]): Tally {
   for (const r of reports)
     for (const u of r.units) {
       for (const e of [...u.late, ...u.earlyLeave]) bump(t, e.nip, e.code as string);
-      for (const e of u.absent) bump(t, e.nip, 'TK');
+      for (const e of u.absent) bump(t, e.nip, e.code ?? '(no code)');
     }
   return t;
 }

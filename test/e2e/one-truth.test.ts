@@ -15,7 +15,14 @@ import { Cluster } from '../support/cluster.ts';
 import { describeEachDb } from '../support/db-variants.ts';
 import { until } from '../support/mqtt.ts';
 import { BulkKiosk } from './bulk-kiosk.ts';
-import { BRANCH_SITE, generateMonth, type Month, previousMonth } from './one-truth-data.ts';
+import {
+  BRANCH_SITE,
+  generateMonth,
+  type Month,
+  previousMonth,
+  REGION_CODES,
+  REGION_UNIT,
+} from './one-truth-data.ts';
 import {
   allowance,
   cases,
@@ -31,7 +38,8 @@ import {
 } from './one-truth-views.ts';
 
 const SEED = 20_261_107;
-const REPORTED = /^(TL\d|PSW\d|TK)$/;
+/** What the daily report lists: late arrivals, early departures and absences, in either profile's codes. */
+const REPORTED = /^(TL\d|PSW\d|TK|T\d|P\d|A)$/;
 const ALL_CODES = ['TL1', 'TL2', 'TL3', 'TL4', 'PSW1', 'PSW2', 'PSW3', 'PSW4', 'TK'];
 const LEAVE_CODES = ['CT', 'CS', 'CM', 'CAP', 'CB', 'DL', 'TD'];
 
@@ -57,10 +65,34 @@ async function setUp(c: Cluster, m: Month): Promise<void> {
     name: 'Libur uji',
     kind: 'RegionalHoliday',
   });
+  // A region's profile for one unit: the same rules under codes of its own, TK at 5 %.
+  await ok(c, 'POST', '/api/units', { id: REGION_UNIT, name: 'Dinas B' });
+  const template = (await c.api<Record<string, unknown>>('GET', '/api/policy-profiles/template')).body;
+  const brackets = (prefix: string, list: unknown) =>
+    (list as Array<{ code: string }>).map((b) => ({ ...b, code: REGION_CODES[b.code] ?? `${prefix}?` }));
+  const late = template.late as { brackets: unknown };
+  await ok(c, 'POST', '/api/policy-profiles', {
+    ...template,
+    id: 'pergub-b',
+    version: 1,
+    name: 'Pergub B: kode sendiri',
+    effectiveFrom: '2020-01-01',
+    late: { ...late, brackets: brackets('T', late.brackets) },
+    early: { brackets: brackets('P', (template.early as { brackets: unknown }).brackets) },
+    missingClockIn: { code: 'T4', deductionBp: 150 },
+    missingClockOut: { code: 'P4', deductionBp: 150 },
+    absent: { code: 'A', deductionBp: 500 },
+  });
+  await ok(c, 'POST', '/api/policy-profiles/assignments', {
+    unitId: REGION_UNIT,
+    profileId: 'pergub-b',
+    effectiveFrom: '2020-01-01',
+  });
   await run(m.people, 8, async (p) => {
     await ok(c, 'POST', '/api/employees', {
       nip: p.nip,
       name: p.name,
+      ...(p.region ? { unitId: REGION_UNIT } : {}),
       startDate: p.startDate,
       ...(p.endDate ? { endDate: p.endDate, endReason: 'Retirement' } : {}),
       ...(p.branch ? { siteId: BRANCH_SITE } : {}),
@@ -167,7 +199,7 @@ describeEachDb('one source of truth for a generated month on %s', (db) => {
     const days = await monthDays(c, m.outage, m.outage);
     const branchDays = days.filter((d) => branchPeople.has(d.employeeId));
     expect(branchDays.length).toBeGreaterThan(30);
-    expect(branchDays.filter((d) => d.codes.includes('TK'))).toEqual([]);
+    expect(branchDays.filter((d) => d.codes.includes('TK') || d.status === 'Absent')).toEqual([]);
     expect(new Set(branchDays.map((d) => d.status))).toContain('Pending');
     expect(branchDays.every((d) => d.status === 'Pending' || d.status === 'Excused')).toBe(true);
     const report = await lateness(c, m.outage);
@@ -236,7 +268,7 @@ describeEachDb('one source of truth for a generated month on %s', (db) => {
     for (const r of rows) {
       const own = days.filter((d) => d.employeeId === r.employeeId);
       expect(r.absentDates, r.employeeId).toEqual(
-        own.filter((d) => d.codes.includes('TK')).map((d) => d.workDate),
+        own.filter((d) => d.status === 'Absent').map((d) => d.workDate),
       );
       expect(r.grossBp, r.employeeId).toBe(own.reduce((s, d) => s + d.deductionBp, 0));
       expect(r.unsettledDates, r.employeeId).toEqual([]);
@@ -249,7 +281,7 @@ describeEachDb('one source of truth for a generated month on %s', (db) => {
     const wrongCases: string[] = [];
     const flagged: string[] = [];
     for (const p of m.people) {
-      const tk = fromDays.get(p.nip)?.get('TK') ?? 0;
+      const tk = (fromDays.get(p.nip)?.get('TK') ?? 0) + (fromDays.get(p.nip)?.get('A') ?? 0);
       const own = all.filter((x) => x.employeeId === p.nip);
       if (own.some((x) => x.tkDays !== tk)) wrongCases.push(`${p.nip}: a case counts ≠ ${tk} TK days`);
       const level = PP94_CUMULATIVE_THRESHOLDS.find(
@@ -282,7 +314,8 @@ describeEachDb('one source of truth for a generated month on %s', (db) => {
 
     // The month covers every outcome, so that the comparison cannot pass on a degenerate month.
     const codes = new Set(days.flatMap((d) => d.codes));
-    expect([...ALL_CODES, ...LEAVE_CODES].filter((x) => !codes.has(x))).toEqual([]);
+    const regionCodes = Object.values(REGION_CODES);
+    expect([...ALL_CODES, ...regionCodes, ...LEAVE_CODES].filter((x) => !codes.has(x))).toEqual([]);
     const reasons = new Set(
       days.flatMap((d) => [...d.reasons.map((r) => r.code), ...d.ignoredPunches.map((p) => p.reason)]),
     );
@@ -296,7 +329,9 @@ describeEachDb('one source of truth for a generated month on %s', (db) => {
       'MissingClockOut',
     );
     expect(wanted.filter((x) => !reasons.has(x))).toEqual([]);
-    const tks = m.people.map((p) => fromDays.get(p.nip)?.get('TK') ?? 0);
+    const tks = m.people.map(
+      (p) => (fromDays.get(p.nip)?.get('TK') ?? 0) + (fromDays.get(p.nip)?.get('A') ?? 0),
+    );
     for (const n of [0, 1, 2]) expect(tks).toContain(n);
     expect(tks.filter((n) => n >= 3).length).toBeGreaterThan(10);
     expect(new Set(all.map((x) => x.basis))).toEqual(new Set(['Cumulative', 'Consecutive']));
