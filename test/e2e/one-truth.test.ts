@@ -336,5 +336,12 @@ describeEachDb('one source of truth for a generated month on %s', (db) => {
     expect(tks.filter((n) => n >= 3).length).toBeGreaterThan(10);
     expect(new Set(all.map((x) => x.basis))).toEqual(new Set(['Cumulative', 'Consecutive']));
     expect(reports.find((r) => r.date === m.holiday)?.workingEmployees).toBe(0);
+    // The absent entry's code is documented in the OpenAPI document.
+    const doc = await c.api<{ paths: Record<string, { get?: { responses: Record<string, unknown> } }> }>(
+      'GET',
+      '/api/openapi.json',
+    );
+    const answer = JSON.stringify(doc.body.paths['/api/reports/lateness']?.get?.responses['200']);
+    expect(answer).toMatch(/the absent code of the day's policy profile/);
   });
 });
