@@ -4,6 +4,7 @@ import { latenessCsv } from '../domain/lateness-report.ts';
 import type { IsoDate } from '../domain/local-date.ts';
 import type { LatenessReportService } from '../reports/lateness-report.service.ts';
 import { scopeOf } from '../services/scope.ts';
+import { LatenessReportOut } from './reports.dto.ts';
 import { parse, RawBody, type RouteModule } from './router.ts';
 
 const LatenessQuery = z.object({
@@ -29,8 +30,11 @@ export const reportRoutes =
       'get',
       '/api/reports/lateness',
       {
-        summary: 'A day’s late arrivals, early departures and absences by unit, in the caller’s scope',
+        summary:
+          'A day’s late arrivals, early departures and absences by unit, in the caller’s scope; classified ' +
+          'by what the rules decided (deduction kinds, status Absent), in each profile’s own codes',
         query: LatenessQuery,
+        response: LatenessReportOut,
       },
       async (req, s) => {
         const q = parse(LatenessQuery, req.query);

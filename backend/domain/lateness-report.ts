@@ -2,8 +2,14 @@
  * The daily lateness report (BKD): for one work date, who arrived late (TL1–TL4), left early
  * (PSW1–PSW4) or was absent without reason (TK), by unit. Pure: built from the day records the
  * rules engine stored, with employee and unit names.
+ *
+ * A day is classified by what the rules decided, as the allowance and discipline read it: its
+ * deductions' kinds (a late arrival or a missing clock-in; an early departure or a missing
+ * clock-out) and its status (Absent), never by the code's spelling, which is the profile's to
+ * choose (a region's absent code may be 'A' or 'TM', its brackets 'T1'…).
  */
 import { csvField } from './csv.ts';
+import type { DeductionKind } from './daily-record.ts';
 import type { IsoDate } from './local-date.ts';
 
 export type ReportDay = {
@@ -16,6 +22,8 @@ export type ReportDay = {
   arrival: number | null;
   departure: number | null;
   provisional: boolean;
+  /** The day's deductions (kind and code), as the rules engine stored them. */
+  deductions: ReadonlyArray<{ kind: DeductionKind; code: string }>;
 };
 
 export type LateEntry = {
@@ -26,7 +34,8 @@ export type LateEntry = {
   at: string | null;
   provisional: boolean;
 };
-export type AbsentEntry = { nip: string; name: string; provisional: boolean };
+/** `code`: the day's absent code in its policy profile (TK in the default one). */
+export type AbsentEntry = { nip: string; name: string; code: string; provisional: boolean };
 
 export type UnitLateness = {
   unitId: string;
@@ -44,8 +53,8 @@ export type LatenessReport = {
   units: UnitLateness[];
 };
 
-const LATE = /^TL[1-9]$/;
-const EARLY = /^PSW[1-9]$/;
+const LATE: ReadonlySet<DeductionKind> = new Set(['Late', 'MissingClockIn']);
+const EARLY: ReadonlySet<DeductionKind> = new Set(['EarlyDeparture', 'MissingClockOut']);
 const NOT_WORKING = new Set(['OffDay', 'Holiday']);
 
 export function buildLatenessReport(
@@ -70,8 +79,8 @@ export function buildLatenessReport(
     if (NOT_WORKING.has(d.status)) continue;
     workingEmployees++;
     const name = names.get(d.employeeId) ?? '';
-    for (const code of d.codes) {
-      if (LATE.test(code)) {
+    for (const { kind, code } of d.deductions) {
+      if (LATE.has(kind)) {
         unit(d.unitId).late.push({
           nip: d.employeeId,
           name,
@@ -81,7 +90,7 @@ export function buildLatenessReport(
           provisional: d.provisional,
         });
         flagged.add(d.employeeId);
-      } else if (EARLY.test(code)) {
+      } else if (EARLY.has(kind)) {
         unit(d.unitId).earlyLeave.push({
           nip: d.employeeId,
           name,
@@ -91,10 +100,13 @@ export function buildLatenessReport(
           provisional: d.provisional,
         });
         flagged.add(d.employeeId);
-      } else if (code === 'TK') {
-        unit(d.unitId).absent.push({ nip: d.employeeId, name, provisional: d.provisional });
-        flagged.add(d.employeeId);
       }
+    }
+    // Absent as the allowance (absentDates) and discipline count it: by status.
+    if (d.status === 'Absent') {
+      const code = d.deductions.find((x) => x.kind === 'Absent')?.code ?? d.codes[0] ?? 'TK';
+      unit(d.unitId).absent.push({ nip: d.employeeId, name, code, provisional: d.provisional });
+      flagged.add(d.employeeId);
     }
   }
   const byNip = (a: { nip: string }, b: { nip: string }) => (a.nip < b.nip ? -1 : a.nip > b.nip ? 1 : 0);
@@ -133,7 +145,9 @@ export function latenessCsv(r: LatenessReport): string {
           .join(','),
       );
     for (const e of u.absent)
-      lines.push([...base, e.nip, e.name, 'Absent', 'TK', null, null, e.provisional].map(csvField).join(','));
+      lines.push(
+        [...base, e.nip, e.name, 'Absent', e.code, null, null, e.provisional].map(csvField).join(','),
+      );
   }
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -1,5 +1,6 @@
 /** Reads for reports: one date's day records with employee and unit names. */
 
+import type { DayDetail } from '../attendance/daily-record.mapper.ts';
 import type { ReportDay } from '../domain/lateness-report.ts';
 import type { IsoDate } from '../domain/local-date.ts';
 import type { Db } from '../repositories/db.ts';
@@ -27,14 +28,17 @@ export class ReportRepository {
         arrival: true,
         departure: true,
         provisional: true,
+        detail: true,
       },
       orderBy: { employeeId: 'asc' },
     });
-    return rows.map((r) => ({
+    return rows.map(({ detail, ...r }) => ({
       ...r,
       codes: r.codes.split(' ').filter((c) => c.length > 0),
       arrival: r.arrival?.getTime() ?? null,
       departure: r.departure?.getTime() ?? null,
+      // The kinds of the day's deductions classify it (late, early, absent), whatever the codes.
+      deductions: r.codes === '' ? [] : ((JSON.parse(detail) as DayDetail).deductions ?? []),
     }));
   }
 

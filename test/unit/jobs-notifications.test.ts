@@ -2,6 +2,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { csvField } from '../../backend/domain/csv.ts';
+import type { DeductionKind } from '../../backend/domain/daily-record.ts';
 import { buildLatenessReport, latenessCsv, type ReportDay } from '../../backend/domain/lateness-report.ts';
 import { previousMonth } from '../../backend/jobs/backend-jobs.ts';
 import { cronPeriod, intervalPeriod, periodTime } from '../../backend/jobs/job-runner.service.ts';
@@ -130,6 +131,9 @@ describe('job periods', () => {
 });
 
 describe('the lateness report', () => {
+  // The default profile's codes, with the deduction kinds the rules engine gives them.
+  const kindOf = (code: string): DeductionKind | null =>
+    code === 'TK' ? 'Absent' : /^TL/.test(code) ? 'Late' : /^PSW/.test(code) ? 'EarlyDeparture' : null;
   const day = (o: Partial<ReportDay> & Pick<ReportDay, 'employeeId' | 'unitId'>): ReportDay => ({
     status: 'Present',
     codes: [],
@@ -138,6 +142,10 @@ describe('the lateness report', () => {
     arrival: null,
     departure: null,
     provisional: false,
+    deductions: (o.codes ?? []).flatMap((code) => {
+      const kind = kindOf(code);
+      return kind ? [{ kind, code }] : [];
+    }),
     ...o,
   });
   const days = [
@@ -174,6 +182,58 @@ describe('the lateness report', () => {
       ['1', 'TL4', 120, '2026-11-04T02:30:00.000Z'],
       ['2', 'TL1', 5, null],
     ]);
+  });
+
+  it('classifies a day by what the rules decided, not by the spelling of a profile’s codes', () => {
+    // A region's profile: absent 'A', lateness 'T1'–'T4', a missing clock-out 'P4'. The allowance
+    // deducts these days and discipline counts the absence; the daily report must list them too.
+    const region = buildLatenessReport(
+      '2026-11-04',
+      [
+        day({
+          employeeId: '7',
+          unitId: 'a',
+          status: 'Absent',
+          codes: ['A'],
+          deductions: [{ kind: 'Absent', code: 'A' }],
+        }),
+        day({
+          employeeId: '8',
+          unitId: 'a',
+          codes: ['T2', 'P4'],
+          lateMinutes: 40,
+          deductions: [
+            { kind: 'Late', code: 'T2' },
+            { kind: 'MissingClockOut', code: 'P4' },
+          ],
+        }),
+        day({
+          employeeId: '9',
+          unitId: 'a',
+          codes: ['T4'],
+          deductions: [{ kind: 'MissingClockIn', code: 'T4' }],
+        }),
+        // A leave whose code happens to look like a late code deducts nothing late: not listed.
+        day({
+          employeeId: '10',
+          unitId: 'a',
+          status: 'Excused',
+          codes: ['TL1'],
+          deductions: [{ kind: 'Leave', code: 'TL1' }],
+        }),
+      ],
+      new Map(),
+      new Map(),
+    );
+    const u = region.units[0];
+    expect(u?.absent).toEqual([{ nip: '7', name: '', code: 'A', provisional: false }]);
+    expect(u?.late.map((e) => [e.nip, e.code, e.minutes])).toEqual([
+      ['8', 'T2', 40],
+      ['9', 'T4', null],
+    ]);
+    expect(u?.earlyLeave.map((e) => [e.nip, e.code])).toEqual([['8', 'P4']]);
+    expect(region.totals).toEqual({ late: 2, earlyLeave: 1, absent: 1, employees: 3 });
+    expect(latenessCsv(region)).toContain('2026-11-04,a,a,7,,Absent,A,,,false');
   });
 
   it('writes CSV, quoting what needs it', () => {
