@@ -1,0 +1,61 @@
+/**
+ * What every HTTP answer and every request body goes through (issue #12, finding 10): security
+ * headers, the trusted-proxy setting, and JSON bodies read only after the caller is known, within a
+ * per-route size limit checked against Content-Length before a byte is read.
+ */
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
+
+/** A route's body limit unless it says otherwise (enrollment photos are the exception). */
+export const DEFAULT_BODY_LIMIT = '100kb';
+
+/** `TRUST_PROXY` as express takes it: a hop count, true/false, or addresses/subnets. */
+export function trustProxyValue(v: string | undefined): boolean | number | string {
+  if (v === undefined || v === 'false') return false;
+  if (v === 'true') return true;
+  return /^\d+$/.test(v) ? Number(v) : v;
+}
+
+/**
+ * nosniff, no framing, no referrer to other sites, nothing cached for /api answers; HSTS when the
+ * request came over TLS (req.secure: the socket, or X-Forwarded-Proto from a trusted proxy).
+ */
+export const securityHeaders: RequestHandler = (req, res, next) => {
+  res.set('X-Content-Type-Options', 'nosniff');
+  res.set('X-Frame-Options', 'DENY');
+  res.set('Content-Security-Policy', "frame-ancestors 'none'");
+  res.set('Referrer-Policy', 'no-referrer');
+  if (req.path.startsWith('/api')) res.set('Cache-Control', 'no-store');
+  if (req.secure) res.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+  next();
+};
+
+export function applyHttpGuards(app: Express, trustProxy: string | undefined): void {
+  app.disable('x-powered-by');
+  app.set('trust proxy', trustProxyValue(trustProxy));
+  app.use(securityHeaders);
+}
+
+const parsers = new Map<string, RequestHandler>();
+
+/**
+ * Reads and parses the JSON body now (after authentication), refusing more than `limit`: a
+ * Content-Length over it is refused before reading (express' parser compares it first), a body that
+ * streams past it is cut off. Not JSON (or none): `req.body` stays undefined, which the route's
+ * schema refuses with a 400.
+ */
+export function readJsonBody(req: Request, res: Response, limit: string): Promise<void> {
+  let parser = parsers.get(limit);
+  if (!parser) {
+    parser = express.json({ limit });
+    parsers.set(limit, parser);
+  }
+  const p = parser;
+  return new Promise((resolve, reject) => {
+    p(req, res, (err?: unknown) => (err ? reject(err) : resolve()));
+  });
+}
+
+/** Is this a failure to decode a %-escape in the URL (express answers it with its own 400 error)? */
+export function isUriError(err: unknown): boolean {
+  return err instanceof URIError;
+}
