@@ -109,7 +109,7 @@ function publicRoutes(
     auth: false,
   });
   app.post('/api/auth/login', async (req, res) => {
-    await readJsonBody(req, res, '4kb');
+    await readJsonBody(req, res, 4096);
     const b = parse(LoginBody, req.body);
     res.json(await d.auth.login(b.username, b.password, req.ip));
   });

@@ -28,6 +28,9 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
     const known = err instanceof AppError ? err : parserError(err);
     const e = known ?? new AppError('INTERNAL', undefined, { cause: err });
     const message = e.status >= 500 ? ERROR_CATALOGUE[e.code].message : e.message;
+    // Refused before its body was read (no login, too large): close the connection rather than
+    // receive the rest of it.
+    if (!req.complete) res.set('Connection', 'close');
     if (e.retryAfterS !== undefined) res.set('Retry-After', String(e.retryAfterS));
     if (e.status >= 500) log.error({ err, method: req.method, path: req.path }, 'request failed');
     res.status(e.status).json({ error: { code: e.code, message } });

@@ -5,8 +5,10 @@
  */
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 
-/** A route's body limit unless it says otherwise (enrollment photos are the exception). */
-export const DEFAULT_BODY_LIMIT = '100kb';
+import { AppError } from '../errors.ts';
+
+/** A route's body limit in bytes unless it says otherwise (enrollment photos are the exception). */
+export const DEFAULT_BODY_LIMIT = 100 * 1024;
 
 /** `TRUST_PROXY` as express takes it: a hop count, true/false, or addresses/subnets. */
 export function trustProxyValue(v: string | undefined): boolean | number | string {
@@ -35,7 +37,7 @@ export function applyHttpGuards(app: Express, trustProxy: string | undefined): v
   app.use(securityHeaders);
 }
 
-const parsers = new Map<string, RequestHandler>();
+const parsers = new Map<number, RequestHandler>();
 
 /**
  * Reads and parses the JSON body now (after authentication), refusing more than `limit`: a
@@ -43,7 +45,11 @@ const parsers = new Map<string, RequestHandler>();
  * streams past it is cut off. Not JSON (or none): `req.body` stays undefined, which the route's
  * schema refuses with a 400.
  */
-export function readJsonBody(req: Request, res: Response, limit: string): Promise<void> {
+export function readJsonBody(req: Request, res: Response, limit: number): Promise<void> {
+  // Refused from the header, at once: express' parser would read (and discard) the whole body first.
+  const announced = Number(req.get('content-length'));
+  if (announced > limit)
+    return Promise.reject(new AppError('PAYLOAD_TOO_LARGE', undefined, { params: { limit } }));
   let parser = parsers.get(limit);
   if (!parser) {
     parser = express.json({ limit });

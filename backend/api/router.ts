@@ -13,7 +13,7 @@ export type RouteMeta = {
   roles?: readonly Role[];
   status?: number;
   /** Largest JSON body read (after authentication); default DEFAULT_BODY_LIMIT (http-guards.ts). */
-  bodyLimit?: string;
+  bodyLimit?: number;
   /** The answer's schema, for /api/openapi.json. */
   response?: z.ZodType;
 };
