@@ -128,4 +128,25 @@ describe('enroll:bulk with a ZIP bomb', skipNotice(FFMPEG_MISSING), () => {
     const list = await c.api<Array<{ id: string }>>('GET', `/api/employees/${nip(41)}/faces`);
     expect(list.body.length).toBe(1);
   });
+
+  it('enrollment refusals name neither temporary files nor ffmpeg internals', async () => {
+    const jpeg = readFileSync(f.enroll.grace[0] as string);
+    const photos = [
+      Buffer.from('not a jpeg at all, just text'.repeat(10)),
+      jpeg.subarray(0, Math.floor(jpeg.length / 3)), // cut short
+      Buffer.concat([jpeg.subarray(0, 200), Buffer.alloc(5000, 0xff)]), // a header, then garbage
+    ];
+    const r = await c.api<{ error: { code: string; message: string } }>(
+      'POST',
+      `/api/employees/${nip(42)}/faces`,
+      {
+        photos: photos.map((p) => p.toString('base64')),
+      },
+    );
+    expect(r.status).toBeGreaterThanOrEqual(400);
+    expect(r.status).toBeLessThan(500);
+    expect(r.body.error.message).not.toMatch(
+      /\/tmp|att-enroll|\.img|ffmpeg|Invalid data|stream|codec|at \w+ \(/i,
+    );
+  });
 });
