@@ -133,6 +133,13 @@ describeEachDb('REST hardening on %s', (db) => {
     expect(unlocked.status).toBe(200);
     expect(unlocked.body.unlocked).toBe(true);
     expect((await login(c, 'locky', 'locky-password', '10.0.0.97')).status).toBe(200);
+
+    // The bootstrap admin is no exception; another session of a super admin can unlock it.
+    for (let i = 0; i < 5; i++) await login(c, 'admin', 'wrong-password', `10.0.4.${i}`);
+    expect((await login(c, 'admin', ADMIN_PASSWORD, '10.0.4.9')).status).toBe(429);
+    const me = await call<{ id: string }>(c, 'GET', '/api/auth/me', { token });
+    expect((await call(c, 'POST', `/api/users/${me.body.id}/unlock`, { token })).status).toBe(200);
+    expect((await login(c, 'admin', ADMIN_PASSWORD, '10.0.4.10')).status).toBe(200);
   });
 
   it('a success clears the count; failures from one address lock that address for every name', async () => {
