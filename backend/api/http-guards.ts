@@ -31,10 +31,30 @@ export const securityHeaders: RequestHandler = (req, res, next) => {
   next();
 };
 
+/**
+ * A NUL character anywhere in the URL (path or query, `%00`) is refused: PostgreSQL cannot store it
+ * in text and answered such an id with an error (a 500), found by the REST fuzz test.
+ */
+export const refuseNulInUrl: RequestHandler = (req, _res, next) => {
+  next(
+    /%00/.test(req.originalUrl)
+      ? new AppError('VALIDATION', 'the URL must not contain a NUL character (%00)')
+      : undefined,
+  );
+};
+
+/** JSON.parse's reviver for request bodies: no NUL in any string or key (PostgreSQL text cannot hold it). */
+function noNul(key: string, value: unknown): unknown {
+  if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000')))
+    throw new SyntaxError('text must not contain NUL characters (\\u0000)');
+  return value;
+}
+
 export function applyHttpGuards(app: Express, trustProxy: string | undefined): void {
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxyValue(trustProxy));
   app.use(securityHeaders);
+  app.use(refuseNulInUrl);
 }
 
 const parsers = new Map<number, RequestHandler>();
@@ -52,7 +72,7 @@ export function readJsonBody(req: Request, res: Response, limit: number): Promis
     return Promise.reject(new AppError('PAYLOAD_TOO_LARGE', undefined, { params: { limit } }));
   let parser = parsers.get(limit);
   if (!parser) {
-    parser = express.json({ limit });
+    parser = express.json({ limit, reviver: noNul });
     parsers.set(limit, parser);
   }
   const p = parser;

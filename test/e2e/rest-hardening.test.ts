@@ -196,6 +196,12 @@ describeEachDb('REST hardening on %s', (db) => {
     });
     expect(unit.status).toBe(400);
     expect(unit.body.error.message).toMatch(/unitId/);
+    // A NUL in the URL or in a body string: PostgreSQL cannot store it (found by rest-fuzz.test.ts).
+    expect((await su('PATCH', '/api/users/a%00b', { role: 'BKD' })).status).toBe(400);
+    expect((await su('GET', '/api/employees?q=a%00')).status).toBe(400);
+    const nul = await su('POST', '/api/users/someone/password', { newPassword: 'abcdefghijk\u0000' });
+    expect(nul.status).toBe(400);
+    expect(nul.body.error.message).toMatch(/NUL/);
   });
 
   it('refuses names with bidi overrides, control characters or newlines in every name field', async () => {
