@@ -74,6 +74,18 @@ const Env = z.object({
   BKD_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /** The server's descriptor model, for sites without their own (docs/FACE-ENGINE.md). */
   FACE_DESCRIPTOR: z.enum(DESCRIPTOR_KINDS).default(DEFAULT_DESCRIPTOR),
+  /**
+   * Express `trust proxy` (e.g. `loopback`, `1`, `10.0.0.0/8`): which proxies' X-Forwarded-For and
+   * X-Forwarded-Proto are believed (client address for the login limit, https for HSTS). Unset: none.
+   */
+  TRUST_PROXY: z.string().optional(),
+  /** Failed logins of one username (within LOGIN_LOCK_MS) that lock it for LOGIN_LOCK_MS. */
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  /** Failed logins from one client address (within LOGIN_LOCK_MS) that lock the address. */
+  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
+  LOGIN_LOCK_MS: z.coerce.number().int().min(1000).default(900_000),
+  /** /api/health answers 503 when DATA_DIR's file system has less free space than this. */
+  HEALTH_MIN_FREE_MB: z.coerce.number().min(0).default(200),
   ...LogEnv,
 });
 

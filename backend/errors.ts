@@ -19,6 +19,7 @@ export const ERROR_CATALOGUE = {
     message: 'Request body too large (limit {limit} bytes)',
     reject: 'TOO_LARGE',
   },
+  TOO_MANY_ATTEMPTS: { status: 429, message: 'Too many failed logins: try again in {seconds} s' },
   UNPROCESSABLE: { status: 422, message: 'Could not use the submitted data', reject: 'SCHEMA' },
   UNAVAILABLE: { status: 503, message: 'Service unavailable' },
   INTERNAL: { status: 500, message: 'Internal error' },
@@ -45,7 +46,12 @@ export function formatMessage(
   );
 }
 
-export type AppErrorOptions = { cause?: unknown; params?: Readonly<Record<string, string | number>> };
+export type AppErrorOptions = {
+  cause?: unknown;
+  params?: Readonly<Record<string, string | number>>;
+  /** For a refusal the client may retry later: REST sends it as Retry-After. */
+  retryAfterS?: number;
+};
 
 /**
  * An error of the catalogue. `message`: the thrower's own text, else the code's template filled
@@ -54,6 +60,7 @@ export type AppErrorOptions = { cause?: unknown; params?: Readonly<Record<string
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
+  readonly retryAfterS: number | undefined;
 
   constructor(code: ErrorCode, message?: string, options: AppErrorOptions = {}) {
     super(
@@ -63,6 +70,7 @@ export class AppError extends Error {
     this.name = 'AppError';
     this.code = code;
     this.status = ERROR_CATALOGUE[code].status;
+    this.retryAfterS = options.retryAfterS;
   }
 }
 

@@ -51,6 +51,8 @@ import { AdminUserRepository } from './repositories/admin-user.repository.ts';
 import type { Db } from './repositories/db.ts';
 import { DirectoryRepository } from './repositories/directory.repository.ts';
 import { EventRepository } from './repositories/event.repository.ts';
+import { HealthRepository } from './repositories/health.repository.ts';
+import { LoginThrottleRepository } from './repositories/login-throttle.repository.ts';
 import { SiteRepository } from './repositories/site.repository.ts';
 import { SqliteEventWriter } from './repositories/sqlite-event-writer.ts';
 import { TerminalRepository } from './repositories/terminal.repository.ts';
@@ -58,6 +60,8 @@ import { UnitRepository } from './repositories/unit.repository.ts';
 import { AuthService } from './services/auth.service.ts';
 import { DirectoryService } from './services/directory.service.ts';
 import { EventLogService } from './services/event-log.service.ts';
+import { HealthService } from './services/health.service.ts';
+import { LoginThrottle } from './services/login-throttle.service.ts';
 import { SiteService } from './services/site.service.ts';
 import { TerminalConfigService } from './services/terminal-config.service.ts';
 import { TokenService } from './services/tokens.ts';
@@ -304,7 +308,16 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
   const adminUsers = new AdminUserRepository(db);
   const units = new UnitRepository(db);
   const unitTree = new UnitTreeService(units);
-  const auth = new AuthService(adminUsers, new TokenService(authSecret), logger('auth'), unitTree);
+  const throttle = new LoginThrottle(
+    new LoginThrottleRepository(db),
+    {
+      maxFailures: cfg.LOGIN_MAX_FAILURES,
+      maxFailuresPerIp: cfg.LOGIN_MAX_FAILURES_PER_IP,
+      lockMs: cfg.LOGIN_LOCK_MS,
+    },
+    logger('auth'),
+  );
+  const auth = new AuthService(adminUsers, new TokenService(authSecret), logger('auth'), unitTree, throttle);
   const sites = new SiteRepository(db);
   const directory = new DirectoryService(new DirectoryRepository(db), sites, terminals, () =>
     ingest.forgetEmployees(),
@@ -346,6 +359,11 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
   configRefresh.unref();
 
   const mqttPort = broker.listeners[0]?.port ?? cfg.MQTT_PORT;
+  const health = new HealthService(new HealthRepository(db, cfg.DATA_DIR), {
+    instanceId: cfg.INSTANCE_ID,
+    minFreeMb: cfg.HEALTH_MIN_FREE_MB,
+    brokerConnected: () => link.connected,
+  });
   const app = createApp(
     {
       auth,
@@ -353,13 +371,8 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
       events: new EventLogService(events, directory),
       log: logger('api'),
       version: VERSION,
-      health: async () => {
-        const dbOk = await db.prisma.$queryRawUnsafe('SELECT 1').then(
-          () => true,
-          () => false,
-        );
-        return { db: dbOk, broker: link.connected };
-      },
+      trustProxy: cfg.TRUST_PROXY,
+      health: () => health.report(),
     },
     [
       // Before the attendance module's GET /api/employees/:nip, which would take /api/employees/export.
@@ -382,7 +395,7 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
       faceRoutes(gallery, directory, logger('faces')),
       siteRoutes(new SiteService(sites, configs, siteFaces)),
       unitRoutes(new UnitService(units, unitTree, logger('units'))),
-      userRoutes({ users: new UserService(adminUsers, units, logger('users')), auth }),
+      userRoutes({ users: new UserService(adminUsers, units, logger('users'), throttle), auth }),
       jobRoutes({ jobs }),
       notificationRoutes({ notifications: new NotificationInboxService(notifications) }),
       reportRoutes({ lateness }),

@@ -2,38 +2,34 @@ import express, { type Express, type Request, type Response } from 'express';
 import type { Logger } from '../../lib/logger.ts';
 import { AppError } from '../errors.ts';
 import type { AuthService } from '../services/auth.service.ts';
+import type { HealthReport } from '../services/health.service.ts';
 import { requireRole } from '../services/scope.ts';
 import type { Session } from '../services/tokens.ts';
 import { type CoreDeps, coreRoutes } from './core.routes.ts';
 import { LoginBody } from './dto.ts';
-import { IMPORT_LIMIT } from './employee-csv.dto.ts';
 import { errorMiddleware } from './error-middleware.ts';
+import { applyHttpGuards, DEFAULT_BODY_LIMIT, readJsonBody } from './http-guards.ts';
 import { OpenApiRegistry } from './openapi.ts';
 import { LoginAnswer } from './org.dto.ts';
 import { parse, RawBody, type Route, type RouteModule } from './router.ts';
 
 export type ApiDeps = CoreDeps & {
-  health: () => Promise<{ db: boolean; broker: boolean }>;
+  health: () => Promise<HealthReport>;
   log: Logger;
   version: string;
+  /** TRUST_PROXY (config.ts). */
+  trustProxy?: string | undefined;
 };
+
+const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete']);
 
 /** The REST API: public routes, the directory's, the features' `modules`, the OpenAPI document, errors. */
 export function createApp(d: ApiDeps, modules: readonly RouteModule[] = []): Express {
   const app = express();
   const docs = new OpenApiRegistry();
   app.disable('x-powered-by');
-  // Enrollment photos come as base64 JSON (up to 5); everything else stays small.
-  app.use(/^\/api\/employees\/[^/]+\/faces$/, express.json({ limit: '12mb' }));
-  // An employee CSV import: the CSV itself (text/csv) or JSON {csv}; the limit is checked from
-  // Content-Length before the body is read (413).
-  const importPath = /^\/api\/employees\/import$/;
-  app.use(importPath, express.json({ limit: IMPORT_LIMIT }));
-  app.use(
-    importPath,
-    express.text({ type: ['text/csv', 'text/plain', 'application/csv'], limit: IMPORT_LIMIT }),
-  );
-  app.use(express.json({ limit: '1mb' }));
+  // No body parser here: each route reads its body after the caller is authenticated (below).
+  applyHttpGuards(app, d.trustProxy);
 
   publicRoutes(app, docs, d);
   const route = authenticatedRoute(app, docs, d.auth);
@@ -72,6 +68,8 @@ function authenticatedRoute(app: Express, docs: OpenApiRegistry, auth: AuthServi
     app[method](path, async (req: Request, res: Response) => {
       const s = await session(req);
       if (meta.roles) requireRole(s, meta.roles);
+      if (BODY_METHODS.has(method))
+        await readJsonBody(req, res, meta.bodyLimit ?? DEFAULT_BODY_LIMIT, meta.textBody !== undefined);
       const out = await handler(req, s);
       res.status(meta.status ?? 200);
       if (out instanceof RawBody) {
@@ -93,16 +91,16 @@ function publicRoutes(
   docs: OpenApiRegistry,
   d: { auth: AuthService; health: ApiDeps['health']; version: string },
 ): void {
-  docs.add({ method: 'get', path: '/api/health', summary: 'Database and broker state', auth: false });
+  docs.add({
+    method: 'get',
+    path: '/api/health',
+    summary:
+      'Each dependency probed: database writable, free disk space of DATA_DIR, broker link; 503 naming the failing ones',
+    auth: false,
+  });
   app.get('/api/health', async (_req, res) => {
     const h = await d.health();
-    const ok = h.db && h.broker;
-    res.status(ok ? 200 : 503).json({
-      status: ok ? 'ok' : 'degraded',
-      db: h.db ? 'ok' : 'down',
-      broker: h.broker ? 'ok' : 'down',
-      version: d.version,
-    });
+    res.status(h.status === 'ok' ? 200 : 503).json({ ...h, version: d.version });
   });
 
   docs.add({
@@ -114,7 +112,8 @@ function publicRoutes(
     auth: false,
   });
   app.post('/api/auth/login', async (req, res) => {
+    await readJsonBody(req, res, 4096);
     const b = parse(LoginBody, req.body);
-    res.json(await d.auth.login(b.username, b.password));
+    res.json(await d.auth.login(b.username, b.password, req.ip));
   });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { KioskFile } from '../../protocol/index.ts';
 import { END_REASONS, isIsoDate } from '../domain/index.ts';
+import { SafeName } from './text.dto.ts';
 
 export const LoginBody = z.object({
   username: z.string().min(1).max(64),
@@ -15,7 +16,7 @@ export const Nip = z
 export const EmployeeCreate = z
   .object({
     nip: Nip,
-    name: z.string().trim().min(1).max(200),
+    name: SafeName(200),
     kind: z.enum(['PNS', 'PPPK']).default('PNS'),
     unitId: z
       .string()
@@ -55,7 +56,7 @@ export const EmployeeQuery = z.object({
 
 export const TerminalCreate = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: SafeName(100),
     siteId: z.string().min(1).max(64).optional().describe('defaults to the default site'),
   })
   .strict();

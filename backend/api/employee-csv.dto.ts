@@ -23,7 +23,7 @@ import { EmployeeUpdate } from './people.dto.ts';
 import { parse } from './router.ts';
 
 /** The largest import accepted (checked from Content-Length before the body is read). */
-export const IMPORT_LIMIT = '20mb';
+export const IMPORT_LIMIT = 20 * 1024 * 1024;
 
 const COLUMNS_TEXT = EMPLOYEE_CSV_COLUMNS.join(', ');
 

@@ -7,6 +7,7 @@ import {
   EmployeeImportBody,
   EmployeeImportJob,
   EmployeeImportQuery,
+  IMPORT_LIMIT,
   importText,
   readEmployeeCsv,
 } from './employee-csv.dto.ts';
@@ -29,6 +30,7 @@ export const employeeCsvRoutes =
         query: EmployeeImportQuery,
         body: EmployeeImportBody,
         textBody: { contentType: 'text/csv', schema: EmployeeCsvText },
+        bodyLimit: IMPORT_LIMIT,
         roles: EDITORS,
         status: 202,
         response: EmployeeImportJob,

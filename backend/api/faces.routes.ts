@@ -33,6 +33,8 @@ export const faceRoutes =
         body: EnrollBody,
         roles: ADMINS,
         status: 201,
+        // Up to 5 base64 photos: the one route with a large body, read only after the login check.
+        bodyLimit: 12 * 1024 * 1024,
       },
       async (req, s) => {
         const nip = parse(Nip, req.params.nip);

@@ -1,6 +1,7 @@
 /** DTOs of the organisation: units, sites, admin users and passwords. */
 import { z } from 'zod';
 import { Role } from '../services/tokens.ts';
+import { SafeName, SafeText } from './text.dto.ts';
 
 export const EntityId = z
   .string()
@@ -9,7 +10,7 @@ export const EntityId = z
     'letters, digits, ".", "_" or "-" (at most 64, not starting with a sign)',
   );
 
-const Name = z.string().trim().min(1, 'must not be empty').max(200);
+const Name = SafeName(200);
 
 // ---------------------------------------------------------------------------------------------
 // Units
@@ -23,7 +24,7 @@ export const UnitCreate = z
       .describe(
         'the unit above (an OPD for a bidang, a bidang for a sub-bagian); absent or null: a root (an OPD)',
       ),
-    code: z.string().trim().max(64).nullable().optional().describe('the region’s own unit code (free text)'),
+    code: SafeText(64).nullable().optional().describe('the region’s own unit code (free text)'),
   })
   .strict();
 
@@ -35,13 +36,7 @@ export const UnitUpdate = z
       .describe(
         'a new parent (move, with the whole subtree); null makes the unit a root; never a unit below it',
       ),
-    code: z
-      .string()
-      .trim()
-      .max(64)
-      .nullable()
-      .optional()
-      .describe('the region’s own unit code; null clears it'),
+    code: SafeText(64).nullable().optional().describe('the region’s own unit code; null clears it'),
   })
   .strict();
 
@@ -80,7 +75,7 @@ export const SiteTimeZone = z
   .transform((tz) => (tz in ZONE_OF_LABEL ? ZONE_OF_LABEL[tz as keyof typeof ZONE_OF_LABEL] : tz))
   .describe('Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT); the labels are accepted too');
 
-const Address = z.string().trim().max(500).nullable().describe('postal address');
+const Address = SafeText(500).nullable().describe('postal address');
 const Latitude = z
   .number()
   .min(-90)
@@ -129,7 +124,7 @@ const Username = z
   .min(3)
   .max(64)
   .regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits, ".", "_", "@" or "-"');
-const DisplayName = z.string().trim().min(1).max(200);
+const DisplayName = SafeName(200);
 
 export const UserCreate = z
   .object({

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { END_REASONS } from '../domain/index.ts';
 import { IsoDate } from './attendance.dto.ts';
 import { Nip } from './dto.ts';
+import { SafeName } from './text.dto.ts';
 
 const Id = z.string().min(1).max(64);
 export const EndReason = z.enum(END_REASONS).describe('why the employment ended');
@@ -11,7 +12,7 @@ export const BaseAmount = z.number().int().min(0).max(2_000_000_000).describe('m
 
 export const EmployeeUpdate = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: SafeName(200).optional(),
     kind: z.enum(['PNS', 'PPPK']).optional(),
     startDate: IsoDate.nullable().optional().describe('TMT, first day in service (inclusive)'),
     endDate: IsoDate.nullable()

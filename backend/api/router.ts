@@ -14,6 +14,8 @@ export type RouteMeta = {
   /** Roles allowed; any logged-in user when absent. Data scoping is the handler's job (scopeOf). */
   roles?: readonly Role[];
   status?: number;
+  /** Largest JSON body read (after authentication); default DEFAULT_BODY_LIMIT (http-guards.ts). */
+  bodyLimit?: number;
   /** The answer's schema, for /api/openapi.json. */
   response?: z.ZodType;
 };

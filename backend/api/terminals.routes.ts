@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { DirectoryService } from '../services/directory.service.ts';
+import { scopeOf } from '../services/scope.ts';
 import { TerminalCreate, TerminalRegistered } from './dto.ts';
 import { parse, type RouteModule } from './router.ts';
 
@@ -41,7 +42,11 @@ export const terminalRoutes =
     route(
       'get',
       '/api/terminals',
-      { summary: 'Terminals with their online state', roles: ['SUPERADMIN', 'BKD', 'OPD_ADMIN'] },
-      () => d.directory.listTerminals(),
+      {
+        summary:
+          'Terminals with their online state: all for SUPERADMIN and BKD; for an OPD admin, those of the sites where their units’ employees work',
+        roles: ['SUPERADMIN', 'BKD', 'OPD_ADMIN'],
+      },
+      (_req, s) => d.directory.listTerminals(scopeOf(s)),
     );
   };

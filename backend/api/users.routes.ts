@@ -94,6 +94,17 @@ export const userRoutes =
     );
     route(
       'post',
+      '/api/users/:id/unlock',
+      {
+        summary:
+          'End a login lockout (429 after repeated failed logins): the user’s failed logins are forgotten',
+        roles: ['SUPERADMIN', 'BKD'],
+        response: z.object({ user: UserView, unlocked: z.boolean().describe('whether there was a lockout') }),
+      },
+      (req, s) => d.users.unlock(s, id(req.params.id)),
+    );
+    route(
+      'post',
       '/api/auth/password',
       {
         summary:

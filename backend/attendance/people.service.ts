@@ -211,8 +211,10 @@ export class PeopleService {
     if (u.superiorNip) {
       if (u.superiorNip === row.nip)
         throw new AppError('VALIDATION', 'superiorNip: not the employee themselves');
-      if (!(await this.o.people.employeeExists(u.superiorNip)))
-        throw new AppError('VALIDATION', `superiorNip: unknown employee ${u.superiorNip}`);
+      // Outside the caller's scope reads as unknown: the answer must not tell which NIPs exist.
+      const sup = await this.o.people.find(u.superiorNip);
+      if (!sup || !inScope(scope, sup.unitId))
+        throw new AppError('VALIDATION', 'superiorNip: no such employee in your scope');
     }
     if (u.scheduleId !== undefined && !(await this.o.calendar.schedule(u.scheduleId)))
       throw new AppError('VALIDATION', `scheduleId: unknown schedule ${u.scheduleId}`);

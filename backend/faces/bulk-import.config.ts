@@ -6,10 +6,16 @@
  *   --url URL                the backend (env API_URL; default http://127.0.0.1:8080)
  *   --user NAME              an admin (env ADMIN_USERNAME; default admin)
  *   --password …             its password (better: env ADMIN_PASSWORD, kept out of the shell history)
+ *
+ * Limits on a ZIP (environment; zip-photos.ts): ENROLL_MAX_ENTRIES (10000), ENROLL_MAX_PATH (255
+ * bytes), ENROLL_MAX_PHOTO_BYTES (2250000, inflated), ENROLL_MAX_TOTAL_BYTES (268435456, inflated).
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, logSettingsOf, problemsOf, withoutEmpty } from '../../lib/env-config.ts';
+import { DEFAULT_ZIP_LIMITS } from './zip-photos.ts';
+
+const Limit = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const Schema = z.object({
   dir: z.string().min(1).optional(),
@@ -20,6 +26,12 @@ const Schema = z.object({
     .transform((u) => u.replace(/\/+$/, '')),
   user: z.string().min(1).default('admin'),
   password: z.string({ error: 'required: --password or ADMIN_PASSWORD' }).min(1),
+  limits: z.object({
+    maxEntries: Limit(DEFAULT_ZIP_LIMITS.maxEntries),
+    maxPathLength: Limit(DEFAULT_ZIP_LIMITS.maxPathLength),
+    maxPhotoBytes: Limit(DEFAULT_ZIP_LIMITS.maxPhotoBytes),
+    maxTotalBytes: Limit(DEFAULT_ZIP_LIMITS.maxTotalBytes),
+  }),
 });
 
 export type BulkImportConfig = Readonly<z.output<typeof Schema>>;
@@ -28,6 +40,10 @@ const LABELS: Record<string, string> = {
   url: '--url (or API_URL)',
   user: '--user (or ADMIN_USERNAME)',
   password: '--password (or ADMIN_PASSWORD)',
+  'limits.maxEntries': 'ENROLL_MAX_ENTRIES',
+  'limits.maxPathLength': 'ENROLL_MAX_PATH',
+  'limits.maxPhotoBytes': 'ENROLL_MAX_PHOTO_BYTES',
+  'limits.maxTotalBytes': 'ENROLL_MAX_TOTAL_BYTES',
 };
 
 export function loadBulkImportConfig(
@@ -57,6 +73,12 @@ export function loadBulkImportConfig(
     url: values.url ?? env.API_URL,
     user: values.user ?? env.ADMIN_USERNAME,
     password: values.password ?? env.ADMIN_PASSWORD,
+    limits: {
+      maxEntries: env.ENROLL_MAX_ENTRIES,
+      maxPathLength: env.ENROLL_MAX_PATH,
+      maxPhotoBytes: env.ENROLL_MAX_PHOTO_BYTES,
+      maxTotalBytes: env.ENROLL_MAX_TOTAL_BYTES,
+    },
   });
   if (!values.dir === !values.zip) problems.push('--dir: give exactly one of --dir DIR or --zip FILE');
   if (!r.success) problems.push(...problemsOf(r.error, (p) => LABELS[p] ?? `--${p}`));

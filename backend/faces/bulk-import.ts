@@ -5,13 +5,15 @@
  * Enrolls many employees at once through the REST API (so roles and scoping
  * apply). Photos are named by NIP: `<NIP>.jpg`, `<NIP>_<n>.jpg` or
  * `<NIP>/<n>.jpg` (JPEG or PNG), up to 5 per employee. A progress bar goes to
- * stderr; one line per refused employee, with the reasons, and a summary.
+ * stderr; one line per refused employee or ZIP entry, with the reasons, and a summary (with the
+ * process's peak memory). A ZIP is read entry by entry within limits (zip-photos.ts): an entry that
+ * is too large, or inflates past its declared size, is refused and the others go on.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { unzipSync } from 'fflate';
 import { ConfigError } from '../../lib/env-config.ts';
 import { type BulkImportConfig, loadBulkImportConfig } from './bulk-import.config.ts';
+import { readZipPhotos, type ZipRefusal } from './zip-photos.ts';
 
 const PHOTO = /\.(jpe?g|png)$/i;
 const NIP_RE = /^(\d{18})(?:[_-]\d+)?$/;
@@ -58,13 +60,13 @@ function bar(done: number, total: number): string {
 }
 
 async function main(a: BulkImportConfig): Promise<number> {
-  const files = a.zip
-    ? Object.entries(unzipSync(await readFile(a.zip))).map(([path, data]) => ({
-        path,
-        data: Buffer.from(data),
-      }))
-    : await walk(a.dir as string);
+  let files: Array<{ path: string; data: Buffer }>;
+  let refusedEntries: ZipRefusal[] = [];
+  if (a.zip) ({ files, refused: refusedEntries } = await readZipPhotos(a.zip, a.limits));
+  else files = await walk(a.dir as string);
+  for (const r of refusedEntries) process.stderr.write(`refused entry ${r.path}: ${r.reason}\n`);
   const { batch, skipped } = groupByNip(files);
+  files = [];
   for (const s of skipped) process.stderr.write(`skipped (no NIP in the name): ${s}\n`);
   const login = await fetch(`${a.url}/api/auth/login`, {
     method: 'POST',
@@ -94,9 +96,16 @@ async function main(a: BulkImportConfig): Promise<number> {
   if (tty) process.stderr.write('\n');
   for (const f of failures) process.stderr.write(`refused ${f}\n`);
   process.stdout.write(
-    `${JSON.stringify({ employees: batch.size, enrolled: ok, refused: failures.length, skippedFiles: skipped.length })}\n`,
+    `${JSON.stringify({
+      employees: batch.size,
+      enrolled: ok,
+      refused: failures.length,
+      skippedFiles: skipped.length,
+      refusedEntries: refusedEntries.length,
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    })}\n`,
   );
-  return failures.length === 0 ? 0 : 1;
+  return failures.length === 0 && refusedEntries.length === 0 ? 0 : 1;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -60,6 +60,16 @@ export class DirectoryRepository {
     return rows.map((r) => r.nip);
   }
 
+  /** The home sites of the employees of these units (null: the default site, given as `defaultSite`). */
+  async siteIdsOfUnits(unitIds: readonly string[], defaultSite: string): Promise<string[]> {
+    const rows = await this.db.prisma.employee.findMany({
+      where: { unitId: { in: [...unitIds] } },
+      select: { siteId: true },
+      distinct: ['siteId'],
+    });
+    return [...new Set(rows.map((r) => r.siteId ?? defaultSite))];
+  }
+
   /** An employee's unit; null when there is no such employee. */
   async unitOf(nip: string): Promise<string | null> {
     const e = await this.db.prisma.employee.findUnique({ where: { nip }, select: { unitId: true } });

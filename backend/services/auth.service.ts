@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from '../../lib/logger.ts';
 import { AppError } from '../errors.ts';
 import type { AdminUserRepository } from '../repositories/admin-user.repository.ts';
+import type { LoginThrottle } from './login-throttle.service.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import type { Role, Session, TokenService } from './tokens.ts';
 import type { UnitTreeService } from './unit-tree.service.ts';
@@ -16,6 +17,8 @@ export class AuthService {
     private readonly log: Logger,
     /** Expands an OPD admin's or supervisor's unit to its subtree; without it they see their unit only. */
     private readonly tree?: UnitTreeService,
+    /** Failed-login counting and lockout (login-throttle.service.ts); none = unlimited (unit tests). */
+    private readonly throttle?: LoginThrottle,
   ) {}
 
   /**
@@ -42,14 +45,27 @@ export class AuthService {
     return generated;
   }
 
-  async login(username: string, password: string) {
+  /**
+   * A login from `ip`: refused with 429 while the username or the address is locked (before any
+   * password check), then one scrypt whether the user exists or not; a failure is counted, a
+   * success clears the username's count.
+   */
+  async login(username: string, password: string, ip?: string) {
+    await this.throttle?.check(username, ip);
     const u = await this.users.findByUsername(username);
+    let ok: boolean;
     if (!u) {
       this.dummyHash ??= hashPassword(randomUUID());
       await verifyPassword(password, await this.dummyHash);
+      ok = false;
+    } else {
+      ok = await verifyPassword(password, u.passwordHash);
+    }
+    if (!u || !ok) {
+      await this.throttle?.failed(username, ip);
       throw new AppError('BAD_CREDENTIALS');
     }
-    if (!(await verifyPassword(password, u.passwordHash))) throw new AppError('BAD_CREDENTIALS');
+    await this.throttle?.succeeded(username);
     // Told only to whoever knows the password.
     if (!u.active) throw new AppError('UNAUTHENTICATED', 'this account is disabled');
     return this.issue(u);

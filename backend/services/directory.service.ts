@@ -57,11 +57,12 @@ export class DirectoryService {
     if (!unit.active) throw new AppError('VALIDATION', `unitId: unit ${unitId} is deactivated`);
     const site = await this.sites.find(input.siteId ?? DEFAULT_SITE_ID);
     if (input.siteId && !site) throw new AppError('VALIDATION', `siteId: unknown site ${input.siteId}`);
-    if (
-      input.superiorNip &&
-      (input.superiorNip === input.nip || !(await this.repo.unitOf(input.superiorNip)))
-    )
-      throw new AppError('VALIDATION', `superiorNip: unknown employee ${input.superiorNip}`);
+    if (input.superiorNip) {
+      // Outside the caller's scope reads as unknown: the answer must not tell which NIPs exist.
+      const supUnit = input.superiorNip === input.nip ? null : await this.repo.unitOf(input.superiorNip);
+      if (!supUnit || !inScope(scope, supUnit))
+        throw new AppError('VALIDATION', 'superiorNip: no such employee in your scope');
+    }
     // No start given: the employee starts today (their site's zone), not on every earlier day.
     const today = localDateOf(this.now(), site?.timeZone ?? 'Asia/Jakarta');
     const startDate = input.startDate ?? today;
@@ -107,9 +108,14 @@ export class DirectoryService {
     return { terminal: t, secret };
   }
 
-  /** Terminals with their online state and last status (parsed). */
-  async listTerminals() {
-    const list = await this.terminals.list();
+  /**
+   * Terminals with their online state and last status (parsed). An OPD admin sees the kiosks of the
+   * sites where the employees of their units work (their home site; none: the default site), the
+   * kiosks their people punch at; BKD and super admins see all.
+   */
+  async listTerminals(scope: Scope = { all: true }) {
+    const siteIds = scope.all ? undefined : await this.repo.siteIdsOfUnits(scope.unitIds, DEFAULT_SITE_ID);
+    const list = await this.terminals.list(siteIds);
     return list.map((t) => ({
       ...t,
       lastStatus: parseStatus(t.lastStatus),

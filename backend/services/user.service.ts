@@ -3,6 +3,7 @@ import type { Logger } from '../../lib/logger.ts';
 import { AppError } from '../errors.ts';
 import type { AdminUserRepository, AdminUserView } from '../repositories/admin-user.repository.ts';
 import type { UnitRepository } from '../repositories/unit.repository.ts';
+import type { LoginThrottle } from './login-throttle.service.ts';
 import { hashPassword } from './passwords.ts';
 import { inScope, scopeOf } from './scope.ts';
 import type { Role, Session } from './tokens.ts';
@@ -47,6 +48,7 @@ export class UserService {
     private readonly users: AdminUserRepository,
     private readonly units: UnitRepository,
     private readonly log: Logger,
+    private readonly throttle?: LoginThrottle,
   ) {}
 
   list(s: Session): Promise<AdminUserView[]> {
@@ -130,8 +132,18 @@ export class UserService {
       { passwordHash: await hashPassword(newPassword) },
       true,
     );
+    // A new password is a fresh start: a lockout from guesses at the old one ends.
+    await this.throttle?.unlock(view.username);
     this.log.info({ by: s.sub, userId: id }, 'password reset; sessions revoked');
     return view;
+  }
+
+  /** Ends a login lockout of the user (failed logins forgotten); `unlocked`: whether there was one. */
+  async unlock(s: Session, id: string): Promise<{ user: AdminUserView; unlocked: boolean }> {
+    const u = await this.managed(s, id);
+    const unlocked = (await this.throttle?.unlock(u.username)) ?? false;
+    this.log.info({ by: s.sub, userId: id, unlocked }, 'login lockout cleared');
+    return { user: u, unlocked };
   }
 
   /** The user, when the caller may manage them (their role is one the caller may give, in scope). */

@@ -174,7 +174,13 @@ describe('face enrollment and gallery sync', skipNotice(FFMPEG_MISSING), () => {
       ],
       { cwd: ROOT, env: childEnv({ ADMIN_PASSWORD }) },
     );
-    expect(JSON.parse(r.stdout.trim())).toEqual({ employees: 2, enrolled: 1, refused: 1, skippedFiles: 1 });
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({
+      employees: 2,
+      enrolled: 1,
+      refused: 1,
+      skippedFiles: 1,
+      refusedEntries: 0,
+    });
     expect(r.stderr).toMatch(/2\/2/);
     expect(r.stderr).toMatch(new RegExp(`refused ${nip(34)}: employee ${nip(34)} not found`));
     expect(r.status).toBe(1);

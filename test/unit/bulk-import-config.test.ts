@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadBulkImportConfig } from '../../backend/faces/bulk-import.config.ts';
+import { DEFAULT_ZIP_LIMITS } from '../../backend/faces/zip-photos.ts';
 import { ConfigError } from '../../lib/env-config.ts';
 
 describe('enroll:bulk options', () => {
@@ -8,7 +9,13 @@ describe('enroll:bulk options', () => {
       ADMIN_PASSWORD: 'pw',
       API_URL: 'http://10.0.0.5:18080/',
     });
-    expect(c).toEqual({ zip: 'p.zip', url: 'http://10.0.0.5:18080', user: 'admin', password: 'pw' });
+    expect(c).toEqual({
+      zip: 'p.zip',
+      url: 'http://10.0.0.5:18080',
+      user: 'admin',
+      password: 'pw',
+      limits: DEFAULT_ZIP_LIMITS,
+    });
     const flagged = loadBulkImportConfig(
       ['--dir', 'd', '--url', 'https://absensi.example.go.id', '--user', 'bkd'],
       {
