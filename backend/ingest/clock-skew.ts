@@ -18,7 +18,7 @@
  *    The terminal's registration date is not used: a kiosk re-registered after an outage delivers
  *    punches captured before it, legitimately.
  */
-import type { EventPayload } from '../../protocol/index.ts';
+import { type EventPayload, INT32_MAX } from '../../protocol/index.ts';
 
 export const EARLIEST_PLAUSIBLE_CAPTURE_MS = Date.parse('2020-01-01T00:00:00Z');
 export const MAX_DELIVERY_DELAY_MS = 45 * 86_400_000;
@@ -41,5 +41,8 @@ export function clockSkewOf(
     captured > sent + CAPTURE_AFTER_SEND_SLACK_MS ||
     captured < EARLIEST_PLAUSIBLE_CAPTURE_MS ||
     sent - captured > MAX_DELIVERY_DELAY_MS;
-  return { skewMs, clockSkew: clockWrongNow || captureImplausible };
+  // Stored in an INTEGER column: a clock off by more than ~24.8 days (one in 1970) is saturated,
+  // and flagged anyway.
+  const stored = Math.max(-INT32_MAX, Math.min(INT32_MAX, skewMs));
+  return { skewMs: stored, clockSkew: clockWrongNow || captureImplausible };
 }
