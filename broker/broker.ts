@@ -177,9 +177,13 @@ export async function createBroker(opts: BrokerOptions): Promise<Broker> {
   function refuseOversized(client: Client, p: { type: string; length: number; limit: number }): void {
     const id = identities.get(client);
     const reason = `${p.type} packet of ${p.length} bytes, limit ${p.limit}`;
+    // Recorded (and logged as a warning) only for a client that authenticated: an anonymous flood
+    // must fill neither the table nor the log.
+    if (!id) {
+      log.debug({ clientId: client.id, reason }, 'connection closed: packet too large');
+      return;
+    }
     log.warn({ clientId: client.id, reason }, 'connection closed: packet too large');
-    // Recorded only for a client that authenticated: an anonymous flood must not fill the table.
-    if (!id) return;
     rejections.record({
       source: 'broker',
       clientId: client.id ?? undefined,

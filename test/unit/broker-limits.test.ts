@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Broker, createBroker } from '../../broker/broker.ts';
 import { hashSecret } from '../../broker/credentials.ts';
-import type { MqttLimits } from '../../broker/packet-limit.ts';
+import { limitPacketSize, type MqttLimits } from '../../broker/packet-limit.ts';
 import type { Rejection } from '../../broker/ports.ts';
 import { type Listener, listenMqtt } from '../../broker/server.ts';
 import { logger } from '../../lib/logger.ts';
@@ -136,5 +136,20 @@ describe('MQTT limits per connection', { timeout: 20_000 }, () => {
     );
     for (const s of [...waiting, next]) s.end();
     await end(c);
+  });
+
+  it('fails closed when the parser is not the one it knows how to limit', () => {
+    let destroyed = false;
+    const client = { conn: { destroy: () => (destroyed = true) } } as unknown as Parameters<
+      typeof limitPacketSize
+    >[0];
+    expect(
+      limitPacketSize(
+        client,
+        () => 1024,
+        () => undefined,
+      ),
+    ).toBe(false);
+    expect(destroyed).toBe(true);
   });
 });
