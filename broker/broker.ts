@@ -152,6 +152,18 @@ export async function createBroker(opts: BrokerOptions): Promise<Broker> {
   });
   // aedes 1.x handles no connection before listen() has set up its persistence.
   await aedes.listen();
+  const handle = limitedHandler(aedes, (c) => identities.get(c), limits, rejections, log);
+  return { aedes, identityOf: (c) => identities.get(c), handle };
+}
+
+/** Hands each accepted connection to aedes under the MQTT limits (packet-limit.ts). */
+function limitedHandler(
+  aedes: Aedes,
+  identityOf: (c: Client) => Identity | undefined,
+  limits: MqttLimits,
+  rejections: RejectionSink,
+  log: Logger,
+): Broker['handle'] {
   const pending = new PendingConnections(limits.maxPendingConnections);
 
   function handle(conn: Duplex): void {
@@ -168,14 +180,14 @@ export async function createBroker(opts: BrokerOptions): Promise<Broker> {
     pending.track(client);
     const guarded = limitPacketSize(
       client,
-      () => (identities.get(client)?.kind === 'service' ? SERVICE_MAX_PACKET_BYTES : limits.maxPacketBytes),
+      () => (identityOf(client)?.kind === 'service' ? SERVICE_MAX_PACKET_BYTES : limits.maxPacketBytes),
       (p) => refuseOversized(client, p),
     );
     if (!guarded) log.error('cannot limit the MQTT packet size (aedes parser changed): connection refused');
   }
 
   function refuseOversized(client: Client, p: { type: string; length: number; limit: number }): void {
-    const id = identities.get(client);
+    const id = identityOf(client);
     const reason = `${p.type} packet of ${p.length} bytes, limit ${p.limit}`;
     // Recorded (and logged as a warning) only for a client that authenticated: an anonymous flood
     // must fill neither the table nor the log.
@@ -194,5 +206,5 @@ export async function createBroker(opts: BrokerOptions): Promise<Broker> {
     });
   }
 
-  return { aedes, identityOf: (c) => identities.get(c), handle };
+  return handle;
 }
