@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
+import { MqttLimitsEnv, mqttLimitsOf } from '../broker/broker-config.ts';
 import { DEFAULT_DESCRIPTOR, DESCRIPTOR_KINDS } from '../face/descriptor-kind.ts';
 import { LogEnv, parseConfig, withoutEmpty } from '../lib/env-config.ts';
 import type { LogSettings } from '../lib/logger.ts';
@@ -20,6 +21,7 @@ const Env = z.object({
   MQTT_HOST: z.string().default('0.0.0.0'),
   MQTT_TLS_CERT: z.string().optional(),
   MQTT_TLS_KEY: z.string().optional(),
+  ...MqttLimitsEnv,
   /** An external broker (e.g. `npm run broker` elsewhere); unset = aedes embedded in this process. */
   MQTT_URL: z.string().optional(),
   /** What a newly registered terminal is told to connect to; unset = mqtt://<host it was registered at>:<MQTT_PORT>. */
@@ -94,6 +96,7 @@ const Schema = Env.transform((e) => ({
   DATABASE_URL: e.DATABASE_URL ?? `file:${join(e.DATA_DIR, 'attendance.db')}`,
   serviceSecretFile: join(e.DATA_DIR, 'mqtt-service-secret'),
   authSecretFile: join(e.DATA_DIR, 'auth-secret'),
+  mqttLimits: mqttLimitsOf(e),
   log: Object.freeze({ level: e.LOG_LEVEL, format: e.LOG_FORMAT }) as LogSettings,
 }));
 

@@ -90,16 +90,17 @@ async function startBroker(
   log: Logger,
 ): Promise<BrokerPart> {
   if (cfg.MQTT_URL) return { mqttUrl: cfg.MQTT_URL, listeners: [], close: async () => undefined };
-  const { aedes } = await createBroker({
+  const { aedes, handle } = await createBroker({
     directory: d.terminals,
     serviceSecret: d.serviceSecret,
     rejections: d.rejections,
     log: logger('broker'),
+    limits: cfg.mqttLimits,
   });
-  const listeners = [await listenMqtt(aedes, cfg.MQTT_PORT, cfg.MQTT_HOST)];
+  const listeners = [await listenMqtt(handle, cfg.MQTT_PORT, cfg.MQTT_HOST)];
   if (cfg.MQTT_TLS_CERT && cfg.MQTT_TLS_KEY) {
     listeners.push(
-      await listenMqtts(aedes, cfg.MQTTS_PORT, cfg.MQTT_HOST, cfg.MQTT_TLS_CERT, cfg.MQTT_TLS_KEY),
+      await listenMqtts(handle, cfg.MQTTS_PORT, cfg.MQTT_HOST, cfg.MQTT_TLS_CERT, cfg.MQTT_TLS_KEY),
     );
   }
   log.info({ ports: listeners.map((l) => l.port) }, 'embedded broker listening');

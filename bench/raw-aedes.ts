@@ -10,7 +10,7 @@ import { listenMqtt } from '../broker/server.ts';
 
 const expected = Number(process.argv[2] ?? '0');
 const aedes = await Aedes.createBroker({ concurrency: 1000 });
-const l = await listenMqtt(aedes, 0, '127.0.0.1');
+const l = await listenMqtt((s) => aedes.handle(s as Parameters<typeof aedes.handle>[0]), 0, '127.0.0.1');
 const sub = mqtt.connect(`mqtt://127.0.0.1:${l.port}`, { clientId: 'raw-sub' });
 let n = 0;
 sub.on('message', (topic) => {

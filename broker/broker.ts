@@ -1,12 +1,20 @@
+import type { Duplex } from 'node:stream';
 import { Aedes, type AuthErrorCode, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from '../lib/logger.ts';
 import { topics } from '../protocol/index.ts';
 import { canPublish, canSubscribe, clientIdFits, type Identity } from './acl.ts';
 import { hashSecret, SERVICE_USERNAME, secretMatches } from './credentials.ts';
+import { DEFAULT_MQTT_LIMITS, limitPacketSize, type MqttLimits, PendingConnections } from './packet-limit.ts';
 import { excerptOf, type RejectionSink, type TerminalCredential, type TerminalDirectory } from './ports.ts';
 
 /** The broker refuses (and disconnects) any publish larger than this; the ingest has its own, smaller limit. */
 export const BROKER_MAX_PAYLOAD = 256 * 1024;
+
+/**
+ * The backend's own connection (it authenticated with the service secret) sends the kiosks' configs,
+ * which may exceed a kiosk's packet limit; it is held to the publish limit above instead.
+ */
+const SERVICE_MAX_PACKET_BYTES = BROKER_MAX_PAYLOAD + 1024;
 
 export type BrokerOptions = {
   directory: TerminalDirectory;
@@ -15,6 +23,15 @@ export type BrokerOptions = {
   log: Logger;
   /** How long a terminal lookup is cached; a revoked terminal is refused at its next connect after this. */
   cacheMs?: number;
+  /** Packet size, connect timeout and pending connections (MQTT_* settings); DEFAULT_MQTT_LIMITS when unset. */
+  limits?: MqttLimits;
+};
+
+export type Broker = {
+  aedes: Aedes;
+  identityOf(c: Client): Identity | undefined;
+  /** Serves one accepted connection (plain or TLS) under the limits: what the listeners call. */
+  handle(conn: Duplex): void;
 };
 
 const BAD_CREDENTIALS = 4 as AuthErrorCode;
@@ -28,10 +45,9 @@ function authError(message: string, code: AuthErrorCode): AuthenticateError {
  * aedes with authentication and the per-terminal ACL. aedes' callback hooks
  * are wrapped here so that the policy lives in plain async functions.
  */
-export async function createBroker(
-  opts: BrokerOptions,
-): Promise<{ aedes: Aedes; identityOf(c: Client): Identity | undefined }> {
+export async function createBroker(opts: BrokerOptions): Promise<Broker> {
   const { directory, rejections, log } = opts;
+  const limits = opts.limits ?? DEFAULT_MQTT_LIMITS;
   const serviceHash = hashSecret(opts.serviceSecret);
   const identities = new WeakMap<Client, Identity>();
   const cache = new Map<string, { at: number; value: TerminalCredential | null }>();
@@ -77,6 +93,7 @@ export async function createBroker(
     // A slow or frozen subscriber must not stall delivery to everyone else.
     drainTimeout: 30_000,
     concurrency: 1000,
+    connectTimeout: limits.connectTimeoutMs,
     authenticate(client, username, password, done) {
       authenticate(client, username, password).then(
         (identity) => {
@@ -135,5 +152,59 @@ export async function createBroker(
   });
   // aedes 1.x handles no connection before listen() has set up its persistence.
   await aedes.listen();
-  return { aedes, identityOf: (c) => identities.get(c) };
+  const handle = limitedHandler(aedes, (c) => identities.get(c), limits, rejections, log);
+  return { aedes, identityOf: (c) => identities.get(c), handle };
+}
+
+/** Hands each accepted connection to aedes under the MQTT limits (packet-limit.ts). */
+function limitedHandler(
+  aedes: Aedes,
+  identityOf: (c: Client) => Identity | undefined,
+  limits: MqttLimits,
+  rejections: RejectionSink,
+  log: Logger,
+): Broker['handle'] {
+  const pending = new PendingConnections(limits.maxPendingConnections);
+
+  function handle(conn: Duplex): void {
+    if (pending.full) {
+      log.warn(
+        { pending: pending.count },
+        'connection refused: too many connections waiting to authenticate',
+      );
+      conn.destroy();
+      return;
+    }
+    // aedes' Connection type is narrower than what it accepts (any duplex stream).
+    const client = aedes.handle(conn as Parameters<Aedes['handle']>[0]);
+    pending.track(client);
+    const guarded = limitPacketSize(
+      client,
+      () => (identityOf(client)?.kind === 'service' ? SERVICE_MAX_PACKET_BYTES : limits.maxPacketBytes),
+      (p) => refuseOversized(client, p),
+    );
+    if (!guarded) log.error('cannot limit the MQTT packet size (aedes parser changed): connection refused');
+  }
+
+  function refuseOversized(client: Client, p: { type: string; length: number; limit: number }): void {
+    const id = identityOf(client);
+    const reason = `${p.type} packet of ${p.length} bytes, limit ${p.limit}`;
+    // Recorded (and logged as a warning) only for a client that authenticated: an anonymous flood
+    // must fill neither the table nor the log.
+    if (!id) {
+      log.debug({ clientId: client.id, reason }, 'connection closed: packet too large');
+      return;
+    }
+    log.warn({ clientId: client.id, reason }, 'connection closed: packet too large');
+    rejections.record({
+      source: 'broker',
+      clientId: client.id ?? undefined,
+      terminalId: id.kind === 'terminal' ? id.terminalId : undefined,
+      code: 'TOO_LARGE',
+      reason,
+      size: p.length,
+    });
+  }
+
+  return handle;
 }

@@ -24,7 +24,7 @@ async function start(cfg: BrokerConfig, log: Logger) {
   });
   const rejections = new RejectionRepository(database, logger('rejections'));
   const terminals = new TerminalCredentialRepository(database);
-  const { aedes } = await createBroker({
+  const { aedes, handle } = await createBroker({
     directory: {
       findTerminal: async (id) => {
         await database.ensureOpen();
@@ -34,11 +34,12 @@ async function start(cfg: BrokerConfig, log: Logger) {
     serviceSecret: loadServiceSecret(cfg.MQTT_SERVICE_SECRET, cfg.serviceSecretFile),
     rejections,
     log,
+    limits: cfg.mqttLimits,
   });
-  const listeners: Listener[] = [await listenMqtt(aedes, cfg.MQTT_PORT, cfg.MQTT_HOST)];
+  const listeners: Listener[] = [await listenMqtt(handle, cfg.MQTT_PORT, cfg.MQTT_HOST)];
   if (cfg.MQTT_TLS_CERT && cfg.MQTT_TLS_KEY) {
     listeners.push(
-      await listenMqtts(aedes, cfg.MQTTS_PORT, cfg.MQTT_HOST, cfg.MQTT_TLS_CERT, cfg.MQTT_TLS_KEY),
+      await listenMqtts(handle, cfg.MQTTS_PORT, cfg.MQTT_HOST, cfg.MQTT_TLS_CERT, cfg.MQTT_TLS_KEY),
     );
   }
   return {

@@ -3,6 +3,17 @@ import type { Logger } from '../lib/logger.ts';
 import type { Rejection, RejectionSink } from './ports.ts';
 
 /**
+ * Text as a database column takes it: PostgreSQL refuses U+0000 in text, and one such character in a
+ * refused payload's excerpt failed every retry of its whole batch, so no refusal was recorded from
+ * then on (#12, found by test/e2e/ingest-fuzz.test.ts). Shown as U+FFFD instead.
+ */
+export function storableText(s: string): string {
+  return s.replaceAll('\u0000', '\ufffd');
+}
+
+const textOrNull = (s: string | undefined) => (s === undefined ? null : storableText(s));
+
+/**
  * The rejected_message table, shared by the broker (refused publishes) and the backend's ingest
  * (refused punches). Records refused messages without ever blocking the caller: entries are
  * buffered and written in batches. If the database is down the buffer is
@@ -46,13 +57,13 @@ export class RejectionRepository implements RejectionSink {
         this.db.prisma.rejectedMessage.createMany({
           data: batch.map((r) => ({
             source: r.source,
-            clientId: r.clientId ?? null,
-            terminalId: r.terminalId ?? null,
-            topic: r.topic ?? null,
+            clientId: textOrNull(r.clientId),
+            terminalId: textOrNull(r.terminalId),
+            topic: textOrNull(r.topic),
             code: r.code,
-            reason: r.reason.slice(0, 1000),
+            reason: storableText(r.reason.slice(0, 1000)),
             size: r.size,
-            excerpt: r.excerpt ?? null,
+            excerpt: textOrNull(r.excerpt),
           })),
         }),
       )

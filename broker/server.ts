@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { type AddressInfo, createServer, type Server } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
-import type { Aedes } from 'aedes';
+
+/** Serves one accepted connection: `Broker.handle` (broker.ts), which applies the MQTT limits. */
+export type ConnectionHandler = (conn: Duplex) => void;
 
 export type Listener = { server: Server; port: number; close(): Promise<void> };
 
@@ -21,9 +24,9 @@ function listen(server: Server, port: number, host: string): Promise<Listener> {
 }
 
 /** Plain MQTT on `port`. */
-export function listenMqtt(aedes: Aedes, port: number, host: string): Promise<Listener> {
+export function listenMqtt(handle: ConnectionHandler, port: number, host: string): Promise<Listener> {
   return listen(
-    createServer((socket) => aedes.handle(socket)),
+    createServer((socket) => handle(socket)),
     port,
     host,
   );
@@ -31,14 +34,14 @@ export function listenMqtt(aedes: Aedes, port: number, host: string): Promise<Li
 
 /** MQTT over TLS (`mqtts`), when a certificate and key are configured. */
 export function listenMqtts(
-  aedes: Aedes,
+  handle: ConnectionHandler,
   port: number,
   host: string,
   certFile: string,
   keyFile: string,
 ): Promise<Listener> {
   const server = createTlsServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }, (socket) =>
-    aedes.handle(socket),
+    handle(socket),
   );
   return listen(server, port, host);
 }

@@ -9,13 +9,37 @@ const isoWithOffset = z.iso
   .describe('ISO 8601 instant with offset, e.g. 2026-11-30T07:29:12.345+07:00');
 const version = z.literal(PROTOCOL_VERSION).describe('protocol version');
 
+/**
+ * Largest integer the database's INTEGER columns hold (PostgreSQL int4). A value beyond it in a punch
+ * failed the insert of its whole batch, which the kiosks then resent for ever (#12, found by
+ * test/e2e/ingest-fuzz.test.ts): such a punch is refused (SCHEMA) instead.
+ */
+export const INT32_MAX = 2_147_483_647;
+
+/** Instants a kiosk's clock can show, even wrong (a Raspberry Pi without RTC boots in 1970). */
+const KIOSK_INSTANT_MIN = Date.parse('1970-01-01T00:00:00Z');
+const KIOSK_INSTANT_END = Date.parse('2100-01-01T00:00:00Z');
+const kioskInstant = isoWithOffset.refine(
+  (s) => {
+    const t = Date.parse(s);
+    return t >= KIOSK_INSTANT_MIN && t < KIOSK_INSTANT_END;
+  },
+  { message: 'outside 1970-01-01 to 2099-12-31' },
+);
+
 export const PunchMethod = z.enum(['face', 'card', 'pin']);
 export type PunchMethod = z.infer<typeof PunchMethod>;
 
 export const ClockState = z
   .object({
     synced: z.boolean().describe('kiosk clock disciplined by NTP/server time'),
-    offsetMs: z.number().int().optional().describe('estimated kiosk clock minus server clock'),
+    offsetMs: z
+      .number()
+      .int()
+      .min(-INT32_MAX)
+      .max(INT32_MAX)
+      .optional()
+      .describe('estimated kiosk clock minus server clock'),
     source: z.string().max(32).optional(),
   })
   .strict();
@@ -33,14 +57,14 @@ export const EventPayload = z
   .object({
     v: version,
     id: z.uuid().describe('made on the kiosk (UUIDv7); the idempotency key'),
-    seq: z.number().int().positive().describe('per-terminal, increasing'),
+    seq: z.number().int().positive().max(INT32_MAX).describe('per-terminal, increasing'),
     employeeId: z
       .string()
       .regex(/^[0-9A-Za-z.-]{1,32}$/)
       .describe('NIP'),
     method: PunchMethod,
-    capturedAt: isoWithOffset.describe('kiosk clock at capture'),
-    sentAt: isoWithOffset.describe('kiosk clock at this (re)send; with receivedAt it measures clock skew'),
+    capturedAt: kioskInstant.describe('kiosk clock at capture'),
+    sentAt: kioskInstant.describe('kiosk clock at this (re)send; with receivedAt it measures clock skew'),
     clock: ClockState,
     score: z.number().min(0).max(1).optional(),
     distance: z.number().min(0).max(10).optional(),

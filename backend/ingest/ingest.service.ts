@@ -8,6 +8,7 @@ import {
   PROTOCOL_VERSION,
   parseTopic,
 } from '../../protocol/index.ts';
+import { clockSkewOf } from './clock-skew.ts';
 import { type Refusal, refusalFor } from './ingest-refusal.ts';
 import type { AckPublisher, EventRow, EventStore } from './ports.ts';
 
@@ -17,7 +18,7 @@ export type IngestOptions = {
   acks: AckPublisher;
   log: Logger;
   now?: () => Date;
-  /** |receivedAt − sentAt| above this flags the event's clock as skewed. */
+  /** |receivedAt − sentAt| above this flags the event's clock as skewed (the whole rule: clock-skew.ts). */
   skewToleranceMs?: number;
   maxBatch?: number;
   /** Called after each commit with the rows that were new (e.g. to recompute those employees' days). */
@@ -149,15 +150,8 @@ export class IngestService {
   /** A decoded punch as it is stored, with the clock checks measured on arrival. */
   private toRow(terminalId: string, e: EventPayload, receivedAt: Date): EventRow {
     const capturedAt = new Date(e.capturedAt);
-    const sentAt = new Date(e.sentAt);
-    // sentAt is stamped at each (re)send, so receivedAt − sentAt measures the
-    // kiosk clock's error even for a punch that waited a week in an outbox.
-    const skewMs = receivedAt.getTime() - sentAt.getTime();
-    const clockSkew =
-      !e.clock.synced ||
-      Math.abs(skewMs) > this.skewToleranceMs ||
-      capturedAt.getTime() > sentAt.getTime() + 1000 ||
-      (e.clock.offsetMs !== undefined && Math.abs(e.clock.offsetMs) > this.skewToleranceMs);
+    // The rule (what is skew, what is an implausible capture time) is in clock-skew.ts.
+    const { skewMs, clockSkew } = clockSkewOf(e, receivedAt, this.skewToleranceMs);
     return {
       id: e.id,
       terminalId,

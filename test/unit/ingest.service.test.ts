@@ -125,6 +125,29 @@ describe('IngestService', () => {
     expect(row(ok.id)?.receivedAt).toEqual(now);
   });
 
+  it('flags a capture time no outage explains, and still stores and acks it (#12, finding 9)', async () => {
+    const now = new Date('2026-11-30T00:30:00Z');
+    const { store, acks, ingest } = setup(now);
+    const sent = { sentAt: now.toISOString(), clock: { synced: true, offsetMs: 0 } };
+    const daysBefore = (d: number) => new Date(now.getTime() - d * 86_400_000).toISOString();
+    const y2000 = goodEvent(1, nip(1), { ...sent, capturedAt: '2000-01-01T07:30:00+07:00' });
+    const before2020 = goodEvent(2, nip(1), { ...sent, capturedAt: '2019-12-31T23:59:59Z' });
+    const twoMonths = goodEvent(3, nip(1), { ...sent, capturedAt: daysBefore(46) });
+    // An outbox that waited a month through an outage: late, not skewed.
+    const aMonth = goodEvent(4, nip(1), { ...sent, capturedAt: daysBefore(30) });
+    for (const e of [y2000, before2020, twoMonths, aMonth]) send(ingest, 'ka', e);
+    await ingest.settled();
+    const flags = Object.fromEntries(
+      [y2000, before2020, twoMonths, aMonth].map((e) => [e.seq, store.rows.get(e.id)?.clockSkew]),
+    );
+    expect(flags).toEqual({ 1: true, 2: true, 3: true, 4: false });
+    expect(store.rows.get(y2000.id)).toMatchObject({
+      capturedAt: new Date('2000-01-01T00:30:00Z'),
+      skewMs: 0,
+    });
+    expect(acks.flatMap((a) => a.body.ids)).toEqual([y2000.id, before2020.id, twoMonths.id, aMonth.id]);
+  });
+
   it('records bad messages with reasons, tells the kiosk, and lets the good ones behind them through', async () => {
     const { store, acks, rejected, ingest } = setup();
     const good = [goodEvent(1, nip(1)), goodEvent(2, nip(1))];

@@ -44,6 +44,18 @@ describe('protocol v1', () => {
     }
   });
 
+  it('refuses numbers and instants the database cannot hold, keeps the wrong clocks it can (#12)', () => {
+    const refused = (over: Record<string, unknown>) => decode({ ...goodEvent(1), ...over }).ok === false;
+    expect(refused({ seq: 2 ** 31 })).toBe(true);
+    expect(refused({ seq: 2 ** 31 - 1 })).toBe(false);
+    expect(refused({ clock: { synced: true, offsetMs: 2 ** 31 } })).toBe(true);
+    expect(refused({ capturedAt: '1969-12-31T23:59:59Z' })).toBe(true);
+    expect(refused({ sentAt: '2100-01-01T00:00:00Z' })).toBe(true);
+    // A Raspberry Pi without RTC boots in 1970; year 2000 is wrong but possible: stored, flagged.
+    expect(refused({ capturedAt: '1970-01-01T00:00:00Z', sentAt: '1970-01-01T00:00:05Z' })).toBe(false);
+    expect(refused({ capturedAt: '2000-01-01T07:30:00+07:00' })).toBe(false);
+  });
+
   it('keeps the id of a refused event so the kiosk can be told which one', () => {
     const e = { ...goodEvent(1), method: 'x' };
     const d = decode(e);
