@@ -1,6 +1,7 @@
 import { NotificationRepository } from '../notifications/notification.repository.ts';
 import type { CaseFacts, CaseRecipients, OutboxRow } from '../notifications/notification-plan.ts';
 import type { Db } from '../repositories/db.ts';
+import { jsonList, type SqliteConnection } from '../repositories/sqlite-connection.ts';
 
 export type CaseNotify = { to: 'DirectSuperior'; nip: string | null } | { to: 'Bkd' };
 
@@ -47,10 +48,28 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && 'code' in err && err.code === 'P2002';
 }
 
-/** PP 94/2021 cases: one per employee, year and threshold. */
+/** The columns of SELECT as better-sqlite3 reads them (instants as ISO text, booleans as 0/1). */
+const SQLITE_SELECT = `id, employee_id AS employeeId, unit_id AS unitId, year, threshold, level, sanction, label,
+  tk_days AS tkDays, longest_run AS longestRun, superior_nip AS superiorNip, notify, state,
+  review_needed AS reviewNeeded, decision, decided_sanction AS decidedSanction, decided_by AS decidedBy,
+  decided_at AS decidedAt, opened_at AS openedAt`;
+
+type SqliteRow = Omit<Row, 'reviewNeeded' | 'decidedAt' | 'openedAt'> & {
+  reviewNeeded: number;
+  decidedAt: string | null;
+  openedAt: string;
+};
+
+/**
+ * PP 94/2021 cases: one per employee, year and threshold. `fast` (SQLite): the recompute's read
+ * of a chunk's cases goes through the hot path's own connection (sqlite-connection.ts).
+ */
 export class DisciplineRepository {
   private readonly outbox: NotificationRepository;
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly fast?: SqliteConnection,
+  ) {
     this.outbox = new NotificationRepository(db);
   }
 
@@ -64,10 +83,24 @@ export class DisciplineRepository {
     employeeIds: readonly string[],
     year: number,
   ): Promise<Map<string, DisciplineCaseRow[]>> {
-    const rows = await this.db.prisma.disciplineCase.findMany({
-      where: { employeeId: { in: [...employeeIds] }, year },
-      select: SELECT,
-    });
+    const rows: Row[] = this.fast
+      ? (
+          this.fast
+            .prepare(
+              `SELECT ${SQLITE_SELECT} FROM discipline_case
+               WHERE employee_id IN (SELECT value FROM json_each(?)) AND year = ?`,
+            )
+            .all(jsonList(employeeIds), year) as SqliteRow[]
+        ).map((r) => ({
+          ...r,
+          reviewNeeded: r.reviewNeeded !== 0,
+          decidedAt: r.decidedAt === null ? null : new Date(r.decidedAt),
+          openedAt: new Date(r.openedAt),
+        }))
+      : await this.db.prisma.disciplineCase.findMany({
+          where: { employeeId: { in: [...employeeIds] }, year },
+          select: SELECT,
+        });
     const out = new Map<string, DisciplineCaseRow[]>();
     for (const r of rows) {
       const list = out.get(r.employeeId);
