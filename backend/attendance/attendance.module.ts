@@ -100,6 +100,7 @@ export function createAttendance(db: Db, opts: AttendanceOptions) {
     followUp,
     log: opts.log('recompute'),
     now,
+    overlapFollowUps: db.provider === 'postgresql',
     ...(opts.debounceMs === undefined ? {} : { debounceMs: opts.debounceMs }),
   });
   const attendance = new AttendanceService({

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { EventRow } from '../ingest/ports.ts';
-import { SqliteConnection } from './sqlite-connection.ts';
+import { jsonList, SqliteConnection } from './sqlite-connection.ts';
 
 /** The same text Prisma's SQLite adapter writes for a DateTime, so both read back alike. */
 const iso = (d: Date) => d.toISOString().replace('Z', '+00:00');
@@ -59,6 +59,15 @@ export class SqliteEventWriter {
     // asynchronously instead (IngestService.insertWithRetry).
     this.conn.busyTimeout(100);
     return this.tx(rows);
+  }
+
+  /** Which of these NIPs belong to employees (the ingest's look-up of NIPs it has not seen yet). */
+  knownEmployees(nips: readonly string[]): Set<string> {
+    const found = this.conn
+      .prepare('SELECT nip FROM employee WHERE nip IN (SELECT value FROM json_each(?))')
+      .pluck()
+      .all(jsonList(nips)) as string[];
+    return new Set(found);
   }
 
   close(): void {

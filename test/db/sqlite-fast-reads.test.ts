@@ -2,7 +2,8 @@
  * The recompute's reads on the SQLite hot path's own connection (sqlite-connection.ts) give what
  * the same repositories give through Prisma, on a real SQLite file: stored days (instants, nulls,
  * booleans and the detail JSON included), working-day statuses, punch instants at the range's
- * edges, corrections in their order, leave, discipline cases and locked allowances. Rows are written through Prisma and through the shared
+ * edges, corrections in their order, leave, discipline cases, locked allowances and the
+ * ingest's look-up of known NIPs. Rows are written through Prisma and through the shared
  * connection's bulk writer, so both write paths are read back.
  */
 import fs from 'node:fs';
@@ -17,6 +18,7 @@ import { LeaveRepository } from '../../backend/attendance/leave.repository.ts';
 import { PunchRepository } from '../../backend/attendance/punch.repository.ts';
 import { SqliteBulkWriter } from '../../backend/attendance/sqlite-bulk-writer.repository.ts';
 import { type Database, migrateDatabase, openDatabase } from '../../backend/db/database.ts';
+import { EventRepository } from '../../backend/repositories/event.repository.ts';
 import { SqliteConnection } from '../../backend/repositories/sqlite-connection.ts';
 import { SqliteEventWriter } from '../../backend/repositories/sqlite-event-writer.ts';
 
@@ -216,4 +218,15 @@ it('leave, discipline cases and locked employees: the same as through Prisma', a
   const locked = await new AllowanceRepository(db).lockedEmployees('2026-11');
   expect(locked.size).toBe(4);
   expect(await new AllowanceRepository(db, conn).lockedEmployees('2026-11')).toEqual(locked);
+});
+
+it("the ingest's look-up of known NIPs: the same as through Prisma", async () => {
+  await db.prisma.unit.create({ data: { id: 'u1', name: 'Unit 1' } });
+  for (let i = 0; i < 5; i++) {
+    await db.prisma.employee.create({ data: { nip: nip(i), name: `E${i}`, unitId: 'u1', active: i !== 3 } });
+  }
+  const asked = [nip(0), nip(2), nip(3), nip(7), 'x'];
+  const expected = await new EventRepository(db).knownEmployees(asked);
+  expect([...expected].sort()).toEqual([nip(0), nip(2), nip(3)]);
+  expect(await new EventRepository(db, new SqliteEventWriter(conn)).knownEmployees(asked)).toEqual(expected);
 });
