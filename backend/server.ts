@@ -54,6 +54,7 @@ import { EventRepository } from './repositories/event.repository.ts';
 import { HealthRepository } from './repositories/health.repository.ts';
 import { LoginThrottleRepository } from './repositories/login-throttle.repository.ts';
 import { SiteRepository } from './repositories/site.repository.ts';
+import { SqliteConnection } from './repositories/sqlite-connection.ts';
 import { SqliteEventWriter } from './repositories/sqlite-event-writer.ts';
 import { TerminalRepository } from './repositories/terminal.repository.ts';
 import { UnitRepository } from './repositories/unit.repository.ts';
@@ -286,19 +287,21 @@ async function openStore(cfg: Config, log: Logger, t0: number) {
   const db: Db = { prisma: database.prisma, provider: database.provider };
   log.info({ provider: db.provider, ms: Date.now() - t0 }, 'database ready');
   const sqliteFile = database.provider === 'sqlite' ? database.url.replace(/^file:/, '') : undefined;
-  return { database, db, sqliteFile, fastWriter: sqliteFile ? new SqliteEventWriter(sqliteFile) : undefined };
+  // SQLite: one connection for the hot path (the ingest's inserts, the rules' writes and reads).
+  const sqlite = sqliteFile ? new SqliteConnection(sqliteFile) : undefined;
+  return { database, db, sqliteFile, sqlite, fastWriter: sqlite ? new SqliteEventWriter(sqlite) : undefined };
 }
 
 export async function startServer(cfg: Config): Promise<RunningServer> {
   const log = logger('backend');
   const t0 = Date.now();
-  const { database, db, sqliteFile, fastWriter } = await openStore(cfg, log, t0);
+  const { database, db, sqliteFile, sqlite, fastWriter } = await openStore(cfg, log, t0);
   const serviceSecret = loadServiceSecret(cfg.MQTT_SERVICE_SECRET, cfg.serviceSecretFile);
   const authSecret = loadServiceSecret(cfg.AUTH_SECRET, cfg.authSecretFile);
   const terminals = new TerminalRepository(db);
   const rejections = new RejectionRepository(db, logger('rejections'));
   const events = new EventRepository(db, fastWriter);
-  const attendance = createAttendance(db, { log: logger, sqliteFile });
+  const attendance = createAttendance(db, { log: logger, sqliteFile, sqlite });
   const broker = await startBroker(cfg, { terminals, serviceSecret, rejections }, log);
   const { link, ingest, configs } = startIngest(
     cfg,
@@ -427,6 +430,7 @@ export async function startServer(cfg: Config): Promise<RunningServer> {
       await rejections.flush();
       await broker.close();
       fastWriter?.close();
+      sqlite?.close();
       await database.close();
     },
   };

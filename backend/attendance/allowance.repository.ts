@@ -1,5 +1,6 @@
 import type { AllowanceAdjustment, IsoMonth, MonthlyAllowance } from '../domain/index.ts';
 import type { Db } from '../repositories/db.ts';
+import type { SqliteConnection } from '../repositories/sqlite-connection.ts';
 
 export type AllowanceRow = {
   allowance: MonthlyAllowance;
@@ -16,9 +17,16 @@ export type StoredAdjustment = AllowanceAdjustment & {
   recomputed: MonthlyAllowance;
 };
 
-/** Monthly allowances (locked = the snapshot of what was paid), month locks and adjustments. */
+/**
+ * Monthly allowances (locked = the snapshot of what was paid), month locks and adjustments.
+ * `fast` (SQLite): the recompute's look-up of locked employees goes through the hot path's own
+ * connection (sqlite-connection.ts).
+ */
 export class AllowanceRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly fast?: SqliteConnection,
+  ) {}
 
   async rows(month: IsoMonth, employeeIds?: readonly string[]): Promise<AllowanceRow[]> {
     const rows = await this.db.prisma.monthlyAllowance.findMany({
@@ -35,6 +43,13 @@ export class AllowanceRepository {
 
   /** NIPs whose allowance for the month is locked. */
   async lockedEmployees(month: IsoMonth): Promise<Set<string>> {
+    if (this.fast) {
+      const nips = this.fast
+        .prepare('SELECT employee_id FROM monthly_allowance WHERE month = ? AND locked')
+        .pluck()
+        .all(month) as string[];
+      return new Set(nips);
+    }
     const rows = await this.db.prisma.monthlyAllowance.findMany({
       where: { month, locked: true },
       select: { employeeId: true },

@@ -7,6 +7,7 @@
 import type { Logger } from '../../lib/logger.ts';
 import type { EventRow } from '../ingest/ports.ts';
 import type { Db } from '../repositories/db.ts';
+import { SqliteConnection } from '../repositories/sqlite-connection.ts';
 import { AllowanceRepository } from './allowance.repository.ts';
 import { AllowanceService } from './allowance.service.ts';
 import { AttendanceService } from './attendance.service.ts';
@@ -35,8 +36,10 @@ import { SqliteBulkWriter } from './sqlite-bulk-writer.repository.ts';
 
 export type AttendanceOptions = {
   log: (ns: string) => Logger;
-  /** The SQLite database file, for the bulk writer's own connection (unset: PostgreSQL). */
+  /** The SQLite database file, for the hot path's own connection (unset: PostgreSQL). */
   sqliteFile?: string | undefined;
+  /** That connection, shared with the ingest's event writer (the server's); else one of the module's own. */
+  sqlite?: SqliteConnection | undefined;
   /** Debounce of the recompute loop (ms). */
   debounceMs?: number;
   /** Day-close job: period and how many days back it looks. */
@@ -49,14 +52,16 @@ export function createAttendance(db: Db, opts: AttendanceOptions) {
   const now = opts.now ?? Date.now;
   const calendarRepo = new CalendarRepository(db);
   const config = new RulesConfigRepository(db);
-  const punches = new PunchRepository(db);
-  const leaves = new LeaveRepository(db);
-  const days = new DailyRecordRepository(db);
-  const allowances = new AllowanceRepository(db);
-  const writer: BulkWriter =
-    db.provider === 'sqlite' && opts.sqliteFile
-      ? new SqliteBulkWriter(opts.sqliteFile)
-      : new JsonBulkWriter(db);
+  const ownSqlite =
+    db.provider === 'sqlite' && !opts.sqlite && opts.sqliteFile
+      ? new SqliteConnection(opts.sqliteFile)
+      : undefined;
+  const sqlite = db.provider === 'sqlite' ? (opts.sqlite ?? ownSqlite) : undefined;
+  const punches = new PunchRepository(db, sqlite);
+  const leaves = new LeaveRepository(db, sqlite);
+  const days = new DailyRecordRepository(db, sqlite);
+  const allowances = new AllowanceRepository(db, sqlite);
+  const writer: BulkWriter = sqlite ? new SqliteBulkWriter(sqlite) : new JsonBulkWriter(db);
   const context = new RulesContextService(calendarRepo, config, opts.log('rules'), now);
   const discipline = new DisciplineService(new DisciplineRepository(db), days, opts.log('discipline'), now);
   const close = new MonthCloseService({ context, config, punches, leaves, allowances, writer, now });
@@ -94,6 +99,7 @@ export function createAttendance(db: Db, opts: AttendanceOptions) {
     followUp,
     log: opts.log('recompute'),
     now,
+    overlapFollowUps: db.provider === 'postgresql',
     ...(opts.debounceMs === undefined ? {} : { debounceMs: opts.debounceMs }),
   });
   const attendance = new AttendanceService({
@@ -188,6 +194,7 @@ export function createAttendance(db: Db, opts: AttendanceOptions) {
       await job.stop();
       await recompute.stop();
       writer.close();
+      ownSqlite?.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { DayStatus, IsoDate } from '../domain/index.ts';
 import type { Db } from '../repositories/db.ts';
+import { jsonList, type SqliteConnection } from '../repositories/sqlite-connection.ts';
 import type { DayDetail, StoredDay } from './daily-record.mapper.ts';
 
 type Row = {
@@ -30,6 +31,30 @@ function toStored(r: Row): StoredDay {
   };
 }
 
+/** A row as better-sqlite3 reads it: instants as Prisma's ISO text, booleans as 0/1. */
+type SqliteRow = Omit<Row, 'arrival' | 'departure' | 'provisional' | 'computedAt'> & {
+  arrival: string | null;
+  departure: string | null;
+  provisional: number;
+  computedAt: string;
+};
+
+function fromSqlite(r: SqliteRow): StoredDay & { computedAt: Date } {
+  return {
+    ...r,
+    detail: JSON.parse(r.detail) as DayDetail,
+    status: r.status as DayStatus,
+    arrival: r.arrival === null ? null : Date.parse(r.arrival),
+    departure: r.departure === null ? null : Date.parse(r.departure),
+    provisional: r.provisional !== 0,
+    computedAt: new Date(r.computedAt),
+  };
+}
+
+const SQLITE_COLUMNS = `employee_id AS employeeId, work_date AS workDate, unit_id AS unitId, status, codes,
+  late_minutes AS lateMinutes, early_minutes AS earlyMinutes, deduction_bp AS deductionBp, arrival, departure,
+  provisional, detail, profile_id AS profileId, profile_version AS profileVersion, computed_at AS computedAt`;
+
 export type DayQuery = {
   from: IsoDate;
   to: IsoDate;
@@ -39,13 +64,29 @@ export type DayQuery = {
   take: number;
 };
 
-/** The materialised `daily_record` table. */
+/**
+ * The materialised `daily_record` table. `fast` (SQLite): the recompute's reads go through the
+ * hot path's own connection (sqlite-connection.ts), whose cache holds the pages its writes touch;
+ * without it, through Prisma.
+ */
 export class DailyRecordRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly fast?: SqliteConnection,
+  ) {}
 
   /** Stored days of these employees between two dates (inclusive). */
   async forEmployees(employeeIds: readonly string[], from: IsoDate, to: IsoDate): Promise<StoredDay[]> {
     if (employeeIds.length === 0) return [];
+    if (this.fast) {
+      const rows = this.fast
+        .prepare(
+          `SELECT ${SQLITE_COLUMNS} FROM daily_record
+           WHERE employee_id IN (SELECT value FROM json_each(?)) AND work_date >= ? AND work_date <= ?`,
+        )
+        .all(jsonList(employeeIds), from, to) as SqliteRow[];
+      return rows.map(fromSqlite);
+    }
     const rows = await this.db.prisma.dailyRecord.findMany({
       where: { employeeId: { in: [...employeeIds] }, workDate: { gte: from, lte: to } },
     });
@@ -116,6 +157,19 @@ export class DailyRecordRepository {
     to: IsoDate,
   ): Promise<Array<{ employeeId: string; workDate: IsoDate; status: DayStatus }>> {
     if (employeeIds.length === 0) return [];
+    if (this.fast) {
+      return this.fast
+        .prepare(
+          `SELECT employee_id AS employeeId, work_date AS workDate, status FROM daily_record
+           WHERE employee_id IN (SELECT value FROM json_each(?)) AND work_date >= ? AND work_date <= ?
+             AND status NOT IN ('OffDay', 'Holiday')`,
+        )
+        .all(jsonList(employeeIds), from, to) as Array<{
+        employeeId: string;
+        workDate: IsoDate;
+        status: DayStatus;
+      }>;
+    }
     const rows = await this.db.prisma.dailyRecord.findMany({
       where: {
         employeeId: { in: [...employeeIds] },

@@ -129,6 +129,8 @@ export class DisciplineRepository {
     employeeIds: readonly string[],
     year: number,
   ): Promise<Map<string, DisciplineCaseRow[]>> {
+    // Through Prisma, not the SQLite hot path's connection: the cases' columns changed with the
+    // escalation work (a fast read of them is left for later).
     const rows = await this.db.prisma.disciplineCase.findMany({
       where: { employeeId: { in: [...employeeIds] }, year },
       select: SELECT,

@@ -78,8 +78,9 @@ export class DisciplineService {
   async evaluate(employees: readonly EmployeeFacts[], years: readonly number[]): Promise<number> {
     let changed = 0;
     for (const year of years) {
-      for (let i = 0; i < employees.length; i += 200) {
-        const chunk = employees.slice(i, i + 200);
+      // As many as a recompute slice holds (500): one pair of reads per slice.
+      for (let i = 0; i < employees.length; i += 500) {
+        const chunk = employees.slice(i, i + 500);
         // December of the year before too: a run of absences may cross New Year.
         const nips = chunk.map((e) => e.nip);
         const [statuses, cases] = await Promise.all([

@@ -21,9 +21,10 @@ const CHUNK_ROWS = 4000;
 /** A statement not yet run (Prisma runs it when awaited or inside `$transaction([...])`). */
 export type Statement = ReturnType<Db['prisma']['$executeRawUnsafe']>;
 
-/** Runs statements in one transaction. */
+/** Runs statements in one transaction (one statement alone is one already: no BEGIN and COMMIT round trips). */
 export async function commit(db: Db, statements: readonly Statement[]): Promise<void> {
-  if (statements.length > 0) await db.prisma.$transaction([...statements]);
+  if (statements.length === 1) await statements[0];
+  else if (statements.length > 1) await db.prisma.$transaction([...statements]);
 }
 
 function extract(provider: Provider, index: number, type: ColumnType): string {

@@ -1,5 +1,6 @@
 import type { ApprovalState, IsoDate, Leave, LeavePart } from '../domain/index.ts';
 import type { Db } from '../repositories/db.ts';
+import { jsonList, type SqliteConnection } from '../repositories/sqlite-connection.ts';
 
 export type StoredLeave = Leave & {
   employeeId: string;
@@ -53,9 +54,22 @@ export type LeaveFilter = {
   approval?: ApprovalState | undefined;
 };
 
-/** Leave and permits with their approval state. */
+/** A row as better-sqlite3 reads it: instants as Prisma's ISO text, booleans as 0/1. */
+type SqliteRow = Omit<Row, 'documented' | 'decidedAt' | 'createdAt'> & {
+  documented: number;
+  decidedAt: string | null;
+  createdAt: string;
+};
+
+/**
+ * Leave and permits with their approval state. `fast` (SQLite): the recompute's read per
+ * employee goes through the hot path's own connection (sqlite-connection.ts).
+ */
 export class LeaveRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly fast?: SqliteConnection,
+  ) {}
 
   /** Leave overlapping [from, to] (inclusive dates). */
   async list(f: LeaveFilter, take = 10_000): Promise<StoredLeave[]> {
@@ -83,7 +97,27 @@ export class LeaveRepository {
       }
     };
     if (employeeIds === null) add(await this.list({ from, to }, 1_000_000));
-    else {
+    else if (this.fast) {
+      const rows = this.fast
+        .prepare(
+          `SELECT id, employee_id AS employeeId, kind, date_from AS dateFrom, date_to AS dateTo, part, approval,
+             documented, note, created_by AS createdBy, decided_by AS decidedBy, decided_at AS decidedAt,
+             created_at AS createdAt
+           FROM leave_request WHERE employee_id IN (SELECT value FROM json_each(?)) AND date_from <= ? AND date_to >= ?
+           ORDER BY date_from, id`,
+        )
+        .all(jsonList(employeeIds), to, from) as SqliteRow[];
+      add(
+        rows.map((r) =>
+          toLeave({
+            ...r,
+            documented: r.documented !== 0,
+            decidedAt: r.decidedAt === null ? null : new Date(r.decidedAt),
+            createdAt: new Date(r.createdAt),
+          }),
+        ),
+      );
+    } else {
       for (let i = 0; i < employeeIds.length; i += 500) {
         add(await this.list({ employeeIds: employeeIds.slice(i, i + 500), from, to }, 1_000_000));
       }

@@ -3,6 +3,7 @@
  * never touched here: a correction is a row of its own (see effective-punches.ts).
  */
 import type { Db } from '../repositories/db.ts';
+import { jsonList, type SqliteConnection, sqliteTime } from '../repositories/sqlite-connection.ts';
 import type { Correction } from './effective-punches.ts';
 
 export type StoredCorrection = Correction & {
@@ -17,8 +18,17 @@ const CHUNK = 500;
 /** A punch's origin: a kiosk's stored event, or an admin's added punch (a correction). */
 export type PunchSource = { eventId: string; terminalId: string } | { eventId: null; correctionId: string };
 
+/** The SQLite read of `instants`, one row per employee (see below). */
+const SQLITE_INSTANTS = `SELECT employee_id AS e, group_concat(CAST(round(unixepoch(captured_at, 'subsec') * 1000) AS INTEGER)) AS t
+  FROM attendance_event WHERE employee_id IN (SELECT value FROM json_each(?))
+    AND captured_at >= ? AND captured_at < ? GROUP BY employee_id`;
+
+/** `fast` (SQLite): the recompute's reads on the hot path's own connection; without it, Prisma. */
 export class PunchRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly fast?: SqliteConnection,
+  ) {}
 
   /**
    * Punch instants (epoch ms) per employee in [from, to), for a few employees (the recompute path).
@@ -26,15 +36,23 @@ export class PunchRepository {
    * reads 10 000 employees' week of punches, and a Prisma row per punch cost more than the rules.
    */
   async instants(employeeIds: readonly string[], from: Date, to: Date): Promise<Map<string, number[]>> {
+    const out = new Map<string, number[]>();
+    if (this.fast) {
+      const rows = this.fast
+        .prepare(SQLITE_INSTANTS)
+        .all(jsonList(employeeIds), sqliteTime(from.getTime()), sqliteTime(to.getTime())) as Array<{
+        e: string;
+        t: string;
+      }>;
+      for (const r of rows) out.set(r.e, r.t.split(',').map(Number));
+      return out;
+    }
     const sql =
       this.db.provider === 'sqlite'
-        ? `SELECT employee_id AS e, group_concat(CAST(round(unixepoch(captured_at, 'subsec') * 1000) AS INTEGER)) AS t
-           FROM attendance_event WHERE employee_id IN (SELECT value FROM json_each(?))
-             AND captured_at >= ? AND captured_at < ? GROUP BY employee_id`
+        ? SQLITE_INSTANTS
         : `SELECT employee_id AS e, string_agg(round(extract(epoch from captured_at) * 1000)::bigint::text, ',') AS t
            FROM attendance_event WHERE employee_id IN (SELECT json_array_elements_text($1::json))
              AND captured_at >= $2 AND captured_at < $3 GROUP BY employee_id`;
-    const out = new Map<string, number[]>();
     for (let i = 0; i < employeeIds.length; i += CHUNK) {
       const nips = JSON.stringify(employeeIds.slice(i, i + CHUNK));
       const rows = await this.db.prisma.$queryRawUnsafe<Array<{ e: string; t: string }>>(sql, nips, from, to);
@@ -72,6 +90,7 @@ export class PunchRepository {
     from: Date,
     to: Date,
   ): Promise<StoredCorrection[]> {
+    if (this.fast && employeeIds) return this.fastCorrections(this.fast, employeeIds, from, to);
     const rows = await this.db.prisma.punchCorrection.findMany({
       where: {
         ...(employeeIds ? { employeeId: { in: [...employeeIds] } } : {}),
@@ -88,6 +107,41 @@ export class PunchRepository {
       reason: r.reason,
       createdBy: r.createdBy,
       createdAt: r.createdAt.getTime(),
+    }));
+  }
+
+  private fastCorrections(
+    fast: SqliteConnection,
+    employeeIds: readonly string[],
+    from: Date,
+    to: Date,
+  ): StoredCorrection[] {
+    const rows = fast
+      .prepare(
+        `SELECT id, employee_id AS employeeId, action, punch_at AS punchAt, event_id AS eventId, reason,
+           created_by AS createdBy, created_at AS createdAt
+         FROM punch_correction WHERE employee_id IN (SELECT value FROM json_each(?)) AND punch_at >= ? AND punch_at < ?
+         ORDER BY created_at, id`,
+      )
+      .all(jsonList(employeeIds), sqliteTime(from.getTime()), sqliteTime(to.getTime())) as Array<{
+      id: string;
+      employeeId: string;
+      action: string;
+      punchAt: string;
+      eventId: string | null;
+      reason: string;
+      createdBy: string;
+      createdAt: string;
+    }>;
+    return rows.map((r) => ({
+      id: r.id,
+      employeeId: r.employeeId,
+      action: r.action as StoredCorrection['action'],
+      at: Date.parse(r.punchAt),
+      eventId: r.eventId,
+      reason: r.reason,
+      createdBy: r.createdBy,
+      createdAt: Date.parse(r.createdAt),
     }));
   }
 

@@ -34,6 +34,12 @@ export type RecomputeOptions = {
   followUp: FollowUp;
   log: Logger;
   debounceMs?: number;
+  /**
+   * Run a slice's follow-ups while the next slice is read and computed (at most one in flight).
+   * Only where writes are asynchronous (PostgreSQL): SQLite's bulk writer is synchronous, and a
+   * follow-up's Prisma transaction holding the lock across an await would stall it.
+   */
+  overlapFollowUps?: boolean;
   now?: () => number;
 };
 
@@ -205,7 +211,9 @@ export class RecomputeService {
   ): Promise<Map<string, PunchOnDate[]>> {
     const out = new Map<string, PunchOnDate[]>();
     for (const p of punches) {
-      const site = (await this.siteOfTerminal(p.terminalId)) ?? DEFAULT_SITE;
+      // The cached site without an await per punch (a burst brings thousands).
+      const site =
+        this.terminalSites.get(p.terminalId) ?? (await this.siteOfTerminal(p.terminalId)) ?? DEFAULT_SITE;
       const punch = { at: p.at, date: localDateOf(p.at, ctx.siteZones.get(site) ?? 'Asia/Jakarta') };
       const list = out.get(p.employeeId);
       if (list) list.push(punch);
@@ -226,35 +234,47 @@ export class RecomputeService {
     punched: ReadonlyMap<string, readonly PunchOnDate[]>,
     ctx: RulesContext,
   ): Promise<void> {
-    for (const nips of slices(dirty, punched)) {
-      // Who left (an end date) is still computed: the days up to the end count, the rest are outside.
-      const employees = (await this.o.config.employees(nips)).filter((e) => e.active || e.endDate !== null);
-      // Marked days, and the days whose punch window holds a new punch.
-      const dates = new Map<string, Set<IsoDate>>();
-      for (const e of employees) {
-        const set = new Set(dirty.get(e.nip));
-        for (const d of punchDates(ctx, e, punched.get(e.nip) ?? [])) set.add(d);
-        dates.set(e.nip, set);
+    // The previous slice's follow-up, still running when overlapped (PostgreSQL).
+    let following: Promise<void> | undefined;
+    try {
+      for (const nips of slices(dirty, punched)) {
+        // Who left (an end date) is still computed: the days up to the end count, the rest are outside.
+        const employees = (await this.o.config.employees(nips)).filter((e) => e.active || e.endDate !== null);
+        // Marked days, and the days whose punch window holds a new punch.
+        const dates = new Map<string, Set<IsoDate>>();
+        for (const e of employees) {
+          const set = new Set(dirty.get(e.nip));
+          for (const d of punchDates(ctx, e, punched.get(e.nip) ?? [])) set.add(d);
+          dates.set(e.nip, set);
+        }
+        const { changes, computed } = await computeDayChanges(this.o, employees, dates, ctx, this.now());
+        this.stats.computed += computed;
+        // The rules run on the server's one thread: let the ingest and HTTP in between slices.
+        await new Promise((r) => setImmediate(r));
+        if (changes.length === 0) continue;
+        const gone = changes.filter((c) => !isStored(c.after));
+        await this.o.writer.write({
+          days: changes.filter((c) => isStored(c.after)).map((c) => c.after),
+          deleteDays: gone.map((c) => ({ employeeIds: [c.employee.nip], dates: [c.after.workDate] })),
+          at: this.now(),
+        });
+        this.stats.written += changes.length;
+        await following;
+        following = this.followUp(changes, ctx);
+        if (!this.o.overlapFollowUps) await following;
       }
-      const { changes, computed } = await computeDayChanges(this.o, employees, dates, ctx, this.now());
-      this.stats.computed += computed;
-      // The rules run on the server's one thread: let the ingest and HTTP in between slices.
-      await new Promise((r) => setImmediate(r));
-      if (changes.length === 0) continue;
-      const gone = changes.filter((c) => !isStored(c.after));
-      await this.o.writer.write({
-        days: changes.filter((c) => isStored(c.after)).map((c) => c.after),
-        deleteDays: gone.map((c) => ({ employeeIds: [c.employee.nip], dates: [c.after.workDate] })),
-        at: this.now(),
-      });
-      this.stats.written += changes.length;
-      try {
-        await this.o.followUp(changes, ctx);
-      } catch (err) {
-        // The days are written; keep the follow-up for the next batch rather than lose it.
-        this.o.log.error({ err, changes: changes.length }, 'recompute follow-up failed; will retry');
-        this.followUps.push(...changes);
-      }
+    } finally {
+      await following;
+    }
+  }
+
+  private async followUp(changes: DayChange[], ctx: RulesContext): Promise<void> {
+    try {
+      await this.o.followUp(changes, ctx);
+    } catch (err) {
+      // The days are written; keep the follow-up for the next batch rather than lose it.
+      this.o.log.error({ err, changes: changes.length }, 'recompute follow-up failed; will retry');
+      this.followUps.push(...changes);
     }
   }
 }

@@ -7,7 +7,8 @@
  * inside the transaction, just before it is written); the recompute path writes a few hundred
  * days at a time. Tables, columns and rows are the ones JsonBulkWriter writes.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { SqliteConnection } from '../repositories/sqlite-connection.ts';
 import {
   ALLOWANCE_TABLE,
   allowanceRow,
@@ -52,7 +53,8 @@ function prepareUpsert(db: Database.Database, t: BulkTable, stamped: boolean): U
 }
 
 export class SqliteBulkWriter implements BulkWriter {
-  private readonly db: Database.Database;
+  private readonly conn: SqliteConnection;
+  private readonly owned: boolean;
   private readonly upsertDay: Upsert;
   private readonly deleteDays: Database.Statement;
   private readonly upsertAllowance: Upsert;
@@ -60,19 +62,20 @@ export class SqliteBulkWriter implements BulkWriter {
   private readonly tx: (w: BulkWrite) => void;
   private readonly txEach: (next: () => BulkWrite | null) => void;
 
-  constructor(file: string) {
-    this.db = new Database(file, { timeout: 10_000 });
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.upsertDay = prepareUpsert(this.db, DAY_TABLE, true);
-    this.deleteDays = this.db.prepare(
+  /** A file: a connection of its own; a connection: shared with the ingest's writer and the recompute's reads. */
+  constructor(source: string | SqliteConnection) {
+    this.owned = typeof source === 'string';
+    this.conn = typeof source === 'string' ? new SqliteConnection(source) : source;
+    const db = this.conn.db;
+    this.upsertDay = prepareUpsert(db, DAY_TABLE, true);
+    this.deleteDays = db.prepare(
       `DELETE FROM daily_record
        WHERE work_date IN (SELECT value FROM json_each(?)) AND employee_id IN (SELECT value FROM json_each(?))`,
     );
-    this.upsertAllowance = prepareUpsert(this.db, ALLOWANCE_TABLE, true);
-    this.insertLock = prepareUpsert(this.db, LOCK_TABLE, false);
-    this.tx = this.db.transaction((w: BulkWrite) => this.run(w));
-    this.txEach = this.db.transaction((next: () => BulkWrite | null) => {
+    this.upsertAllowance = prepareUpsert(db, ALLOWANCE_TABLE, true);
+    this.insertLock = prepareUpsert(db, LOCK_TABLE, false);
+    this.tx = db.transaction((w: BulkWrite) => this.run(w));
+    this.txEach = db.transaction((next: () => BulkWrite | null) => {
       for (let w = next(); w !== null; w = next()) this.run(w);
     });
   }
@@ -91,6 +94,7 @@ export class SqliteBulkWriter implements BulkWriter {
 
   write(w: BulkWrite): Promise<void> {
     try {
+      this.conn.busyTimeout(10_000);
       this.tx(w);
       return Promise.resolve();
     } catch (err) {
@@ -101,6 +105,7 @@ export class SqliteBulkWriter implements BulkWriter {
   /** One synchronous transaction over every part; `next` runs inside it (a throw rolls back). */
   writeEach(next: () => BulkWrite | null): Promise<void> {
     try {
+      this.conn.busyTimeout(10_000);
       this.txEach(next);
       return Promise.resolve();
     } catch (err) {
@@ -109,6 +114,6 @@ export class SqliteBulkWriter implements BulkWriter {
   }
 
   close(): void {
-    this.db.close();
+    if (this.owned) this.conn.close();
   }
 }

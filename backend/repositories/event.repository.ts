@@ -73,6 +73,7 @@ export class EventRepository implements EventStore {
   }
 
   async knownEmployees(nips: string[]): Promise<Set<string>> {
+    if (this.fast) return this.fast.knownEmployees(nips);
     const found = await this.db.prisma.employee.findMany({
       where: { nip: { in: nips } },
       select: { nip: true },
