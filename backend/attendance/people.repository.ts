@@ -110,8 +110,24 @@ export class PeopleRepository {
    * a dated history (a change may have come into force since).
    */
   async toSync(): Promise<Array<PersonRow & { assignments: FactsVersion[] }>> {
+    const nips = (
+      await this.db.prisma.employee.findMany({
+        where: { OR: [{ active: true, endDate: { not: null } }, { assignments: { some: {} } }] },
+        select: { nip: true },
+        orderBy: { nip: 'asc' },
+      })
+    ).map((r) => r.nip);
+    // 500 at a time: Prisma loads the histories with one parameter per employee (a region's worth
+    // in one query exceeds the database's parameter limit).
+    const out: Array<PersonRow & { assignments: FactsVersion[] }> = [];
+    for (let i = 0; i < nips.length; i += 500) out.push(...(await this.syncRows(nips.slice(i, i + 500))));
+    return out;
+  }
+
+  private syncRows(nips: string[]): Promise<Array<PersonRow & { assignments: FactsVersion[] }>> {
     return this.db.prisma.employee.findMany({
-      where: { OR: [{ active: true, endDate: { not: null } }, { assignments: { some: {} } }] },
+      where: { nip: { in: nips } },
+      orderBy: { nip: 'asc' },
       select: {
         nip: true,
         name: true,

@@ -155,10 +155,20 @@ export class RulesConfigRepository {
     const site = siteId === DEFAULT_SITE ? { OR: [{ siteId }, { siteId: null }] } : { siteId };
     const rows = await this.db.prisma.employee.findMany({
       where: { active: true, ...site },
-      select: FACTS,
+      select: { nip: true },
       orderBy: { nip: 'asc' },
     });
-    return rows.map(toFacts);
+    return this.employeesInOrder(rows.map((r) => r.nip));
+  }
+
+  /**
+   * The facts of these NIPs in this order, read 500 at a time: the facts carry each employee's
+   * history, which Prisma loads with one parameter per employee (a region of 10,000 in one query
+   * exceeds the database's parameter limit, and the day close failed on it).
+   */
+  private async employeesInOrder(nips: readonly string[]): Promise<EmployeeFacts[]> {
+    const byNip = new Map((await this.employees(nips)).map((e) => [e.nip, e]));
+    return nips.flatMap((n) => byNip.get(n) ?? []);
   }
 
   /**
@@ -183,10 +193,10 @@ export class RulesConfigRepository {
               }
           : {}),
       },
-      select: FACTS,
+      select: { nip: true },
       orderBy: { nip: 'asc' },
     });
-    return rows.map(toFacts);
+    return this.employeesInOrder(rows.map((r) => r.nip));
   }
 
   /** NIPs of every employee of these units, active or not (for scoping reads). */
