@@ -32,28 +32,31 @@ const VERSION = {
 } as const;
 
 /** An employee, their employment period and their dated history (employee_assignment). */
+/** An employee row as the people service reads it. */
+const PERSON = {
+  nip: true,
+  name: true,
+  kind: true,
+  active: true,
+  startDate: true,
+  endDate: true,
+  endReason: true,
+  createdAt: true,
+  updatedAt: true,
+  unitId: true,
+  siteId: true,
+  superiorNip: true,
+  baseAmount: true,
+  positionClass: true,
+} as const;
+
 export class PeopleRepository {
   constructor(private readonly db: Db) {}
 
   find(nip: string): Promise<PersonRow | null> {
     return this.db.prisma.employee.findUnique({
       where: { nip },
-      select: {
-        nip: true,
-        name: true,
-        kind: true,
-        active: true,
-        startDate: true,
-        endDate: true,
-        endReason: true,
-        createdAt: true,
-        updatedAt: true,
-        unitId: true,
-        siteId: true,
-        superiorNip: true,
-        baseAmount: true,
-        positionClass: true,
-      },
+      select: PERSON,
     });
   }
 
@@ -129,20 +132,7 @@ export class PeopleRepository {
       where: { nip: { in: nips } },
       orderBy: { nip: 'asc' },
       select: {
-        nip: true,
-        name: true,
-        kind: true,
-        active: true,
-        startDate: true,
-        endDate: true,
-        endReason: true,
-        createdAt: true,
-        updatedAt: true,
-        unitId: true,
-        siteId: true,
-        superiorNip: true,
-        baseAmount: true,
-        positionClass: true,
+        ...PERSON,
         assignments: {
           select: {
             effectiveFrom: true,

@@ -4,7 +4,6 @@
  * its declared size, an entry whose header lies about its size is cut off while inflating, the good
  * photos are enrolled, and the import's peak memory (printed) stays small.
  */
-import { spawn } from 'node:child_process';
 import { closeSync, createWriteStream, mkdtempSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, Cluster } from '../support/cluster.ts';
 import { type FixturePhotos, fixturePhotos } from '../support/face-fixtures.ts';
 import { FFMPEG_MISSING } from '../support/faces.ts';
-import { childEnv, ROOT } from '../support/proc.ts';
+import { childEnv, ROOT, runToEnd } from '../support/proc.ts';
 import { nip } from '../support/punches.ts';
 import { skipNotice } from '../support/skip-notice.ts';
 
@@ -63,27 +62,11 @@ function declareSize(file: string, name: string, size: number): void {
   closeSync(fd);
 }
 
-function runImport(
-  zip: string,
-  port: number,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const args = ['--import', 'tsx', join(ROOT, 'backend/faces/bulk-import.ts'), '--zip', zip];
-    const child = spawn(process.execPath, [...args, '--url', `http://127.0.0.1:${port}`], {
-      cwd: ROOT,
-      env: childEnv({ ADMIN_PASSWORD }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+function runImport(zip: string, port: number) {
+  const args = ['--import', 'tsx', join(ROOT, 'backend/faces/bulk-import.ts'), '--zip', zip];
+  return runToEnd(process.execPath, [...args, '--url', `http://127.0.0.1:${port}`], {
+    cwd: ROOT,
+    env: childEnv({ ADMIN_PASSWORD }),
   });
 }
 

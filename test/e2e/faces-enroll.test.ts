@@ -4,7 +4,6 @@
  * deltas pulled with terminal credentials, deletions propagated.
  * Photos: the committed public-domain fixtures (test/support/face-fixtures.ts).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,33 +16,12 @@ import { ADMIN_PASSWORD, Cluster, type TerminalCreds } from '../support/cluster.
 import { type FixturePhotos, fixturePhotos } from '../support/face-fixtures.ts';
 import { FFMPEG_MISSING } from '../support/faces.ts';
 import { connect, end } from '../support/mqtt.ts';
-import { childEnv, ROOT, runTs } from '../support/proc.ts';
+import { childEnv, ROOT, runToEnd, runTs } from '../support/proc.ts';
 import { nip } from '../support/punches.ts';
 import { skipNotice } from '../support/skip-notice.ts';
 
 const base64 = (path: string) => readFileSync(path).toString('base64');
 type Err = { error: { code: string; message: string } };
-
-/** Runs a program to its end without blocking the event loop; its exit status and both outputs. */
-function runToEnd(
-  cmd: string,
-  args: string[],
-  opts: { cwd: string; env: NodeJS.ProcessEnv },
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 describe('face enrollment and gallery sync', skipNotice(FFMPEG_MISSING), () => {
   let c: Cluster;
